@@ -1,0 +1,55 @@
+// swift-tools-version: 6.3
+//
+// SpectralConv — frequency-domain convolution research toolkit.
+//
+// Wide vectors: the package itself compiles for the toolchain's baseline CPU (x86-64 with SSE2), so
+// a plain `swift build` produces a binary that runs anywhere. `make` (see the Makefile) adds
+// `-Xswiftc -target-cpu -Xswiftc <cpu>` when the build machine supports AVX2/FMA, so the hand-written
+// SIMD kernels of the direct path get 256-bit FMA code; `make CPU=generic` forces a portable binary.
+// FFTW and OpenBLAS choose their SIMD code at run time whatever the flags.
+import PackageDescription
+
+let package = Package(
+    name: "SpectralConv",
+    products: [
+        .library(name: "SpectralConv", targets: ["SpectralConv"]),
+        .executable(name: "spectralconv", targets: ["SpectralConvCLI"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CFFTW",
+            pkgConfig: "fftw3f",
+            providers: [.apt(["libfftw3-dev"])]
+        ),
+        .systemLibrary(
+            name: "CBLAS",
+            pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"])]
+        ),
+        .target(
+            name: "SpectralConv",
+            dependencies: ["CFFTW", "CBLAS"],
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
+        .executableTarget(
+            name: "SpectralConvCLI",
+            dependencies: [
+                "SpectralConv",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
+        .testTarget(
+            name: "SpectralConvTests",
+            dependencies: [
+                "SpectralConv",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
+    ]
+)

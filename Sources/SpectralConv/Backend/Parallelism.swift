@@ -1,0 +1,52 @@
+import Dispatch
+
+/// How many threads a computation may use, and the one way the toolkit fans work out over them.
+///
+/// Work is split into contiguous chunks (so each thread touches contiguous memory) and run with
+/// `DispatchQueue.concurrentPerform`; with one thread the body runs inline on the caller's thread.
+/// Chunks never overlap, so results do not depend on the thread count: every output element is
+/// computed by exactly one thread with the same sequence of operations.
+struct Parallelism: Sendable {
+    /// Threads to use, ≥ 1.
+    let threads: Int
+
+    init(threads: Int) {
+        precondition(threads >= 1, "thread count must be at least 1")
+        self.threads = threads
+    }
+
+    /// Calls `body` once per chunk of `0..<count`, at most `threads` chunks at a time; chunks are
+    /// about `count / (threads · oversubscription)` long so uneven work still balances.
+    func forEachChunk(of count: Int, oversubscription: Int = 4, _ body: (Range<Int>) -> Void) {
+        guard count > 0 else { return }
+        if threads == 1 || count == 1 {
+            body(0..<count)
+            return
+        }
+        let chunks = min(count, threads * oversubscription)
+        // `concurrentPerform` wants a @Sendable body; ours captures raw pointers into disjoint parts
+        // of one buffer, which is safe because no two chunks touch the same output element.
+        withoutActuallyEscaping(body) { body in
+            let shared = UncheckedSendable(body)
+            DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+                let start = count * chunk / chunks
+                let end = count * (chunk + 1) / chunks
+                if start < end { shared.value(start..<end) }
+            }
+        }
+    }
+
+    /// Calls `body(i)` for every `i` in `0..<count`, spread over the threads.
+    func forEach(_ count: Int, _ body: (Int) -> Void) {
+        forEachChunk(of: count) { range in
+            for index in range { body(index) }
+        }
+    }
+}
+
+/// Carries a value the compiler cannot prove Sendable across a `concurrentPerform` boundary.
+/// Only for closures over disjoint memory regions (see ``Parallelism/forEachChunk(of:oversubscription:_:)``).
+struct UncheckedSendable<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
+}

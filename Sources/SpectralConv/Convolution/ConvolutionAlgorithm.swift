@@ -1,0 +1,28 @@
+/// The interchangeable ways of computing one convolution; all give the same result up to rounding.
+///
+/// | path | how | cost (multiply-adds) |
+/// |---|---|---|
+/// | ``direct`` | vectorised loops over the definition, blocked over output channels and rows | `N·O·(C/G)·Ho·Wo·kH·kW` |
+/// | ``im2col`` | unfold receptive fields into a `(C/G·kH·kW) × (Ho·Wo)` matrix, one GEMM per image and group | same, at GEMM speed, plus the unfold |
+/// | ``fft`` | r2c transforms of every input map and kernel, a complex matrix product per frequency bin, one c2r transform per output map | `O((N·C + O·C/G + N·O)·T log T + N·C·O/G·T)` for T frequency bins |
+/// | ``auto`` | picks one of the three by ``ConvolutionCostModel`` | |
+public enum ConvolutionAlgorithm: String, Sendable, CaseIterable, Hashable, CustomStringConvertible {
+    case direct
+    case im2col
+    case fft
+    case auto
+
+    /// The three concrete paths, in the order benchmarks report them.
+    public static let concrete: [ConvolutionAlgorithm] = [.direct, .im2col, .fft]
+
+    public var description: String { rawValue }
+
+    /// Parses a name (`direct`, `im2col`, `fft`, `auto`).
+    /// - Throws: ``SpectralConvError/invalidArgument(_:)`` for any other name.
+    public init(parsing text: String) throws(SpectralConvError) {
+        guard let value = ConvolutionAlgorithm(rawValue: text.lowercased()) else {
+            throw .invalidArgument("unknown algorithm '\(text)'; expected one of direct, im2col, fft, auto")
+        }
+        self = value
+    }
+}

@@ -1,0 +1,121 @@
+import Foundation
+
+/// Computes convolutions through any of the three paths, owning what they reuse between calls:
+/// the im2col workspace, the FFT path's buffers (its plans live in the process-wide ``FFTPlanCache``),
+/// and the thread setting.
+///
+/// One engine serialises its own calls (its workspaces are shared); use one engine per thread of
+/// work, or let one engine use all the cores through ``threads``.
+///
+/// ```swift
+/// let engine = ConvolutionEngine(threads: 2)
+/// let y = try engine.forward(input: x, weight: w, bias: b,
+///                            options: .init(stride: 2, padding: .same), algorithm: .fft)
+/// ```
+public final class ConvolutionEngine: @unchecked Sendable {
+    /// Threads used for batch/channel parallelism and by FFTW and OpenBLAS (≥ 1).
+    public let threads: Int
+    /// How hard FFTW searches for a fast plan the first time it meets a transform size.
+    public let fftRigor: FFTPlanRigor
+    /// The cost model `auto` uses.
+    public let costModel: ConvolutionCostModel
+
+    private let lock = NSLock()
+    private let im2col = Im2colConvolution()
+    private let fft: FFTConvolution
+
+    /// - Parameters:
+    ///   - threads: threads to use; nil means every active core.
+    ///   - fftRigor: FFTW planning rigor (``FFTPlanRigor/estimate`` by default: no timing at plan time).
+    ///   - costModel: the model behind ``ConvolutionAlgorithm/auto``.
+    /// - Throws: ``SpectralConvError/invalidArgument(_:)`` when `threads` is below 1.
+    public init(threads: Int? = nil, fftRigor: FFTPlanRigor = .estimate, costModel: ConvolutionCostModel = .default) throws(SpectralConvError) {
+        let count = threads ?? ProcessInfo.processInfo.activeProcessorCount
+        guard count >= 1 else { throw .invalidArgument("threads must be at least 1, got \(count)") }
+        self.threads = count
+        self.fftRigor = fftRigor
+        self.costModel = costModel
+        self.fft = FFTConvolution(rigor: fftRigor)
+    }
+
+    /// The concrete path `algorithm` stands for on this geometry (itself unless it is `auto`).
+    public func resolve(_ algorithm: ConvolutionAlgorithm, for geometry: ConvolutionGeometry) -> ConvolutionAlgorithm {
+        algorithm == .auto ? costModel.fastest(for: geometry, threads: threads) : algorithm
+    }
+
+    /// The forward convolution (cross-correlation) of `input` with `weight`, plus `bias`.
+    ///
+    /// - Parameters:
+    ///   - input: `[N, C, H, W]` (or `[N, C, L]` for 1-D).
+    ///   - weight: `[O, C/G, kH, kW]` (or `[O, C/G, K]`).
+    ///   - bias: `[O]`, or nil for none.
+    ///   - options: stride, padding, dilation, groups.
+    ///   - algorithm: the path; `auto` asks ``costModel``.
+    /// - Returns: `[N, O, Ho, Wo]` (or `[N, O, Lo]`) with sizes from ``ConvolutionGeometry``.
+    /// - Throws: ``SpectralConvError`` for shapes or options that do not fit, never a trap.
+    public func forward<S: TensorScalar>(
+        input: Tensor<S>, weight: Tensor<S>, bias: Tensor<S>? = nil,
+        options: ConvolutionOptions = .init(), algorithm: ConvolutionAlgorithm = .auto
+    ) throws(SpectralConvError) -> Tensor<S> {
+        let geometry = try ConvolutionGeometry(inputShape: input.shape, weightShape: weight.shape, options: options)
+        try validateBias(bias, geometry: geometry)
+        return try forward(input: input, weight: weight, bias: bias, geometry: geometry, algorithm: algorithm)
+    }
+
+    /// The forward convolution for an already resolved geometry (the shapes must match it).
+    public func forward<S: TensorScalar>(
+        input: Tensor<S>, weight: Tensor<S>, bias: Tensor<S>? = nil,
+        geometry: ConvolutionGeometry, algorithm: ConvolutionAlgorithm
+    ) throws(SpectralConvError) -> Tensor<S> {
+        guard input.shape == geometry.inputShape, weight.shape == geometry.weightShape else {
+            throw .invalidShape("input \(input.shape) / weight \(weight.shape) do not match the geometry \(geometry)")
+        }
+        try validateBias(bias, geometry: geometry)
+        let path = resolve(algorithm, for: geometry)
+        let parallelism = Parallelism(threads: threads)
+        var output = Tensor<S>(shape: geometry.outputShape)
+        lock.lock()
+        defer { lock.unlock() }
+        let fftPlan = path == .fft ? try fft.prepare(geometry: geometry, scalar: S.self, threads: threads) : nil
+        input.withUnsafeBufferPointer { x in
+            weight.withUnsafeBufferPointer { w in
+                output.withUnsafeMutableBufferPointer { y in
+                    let x = x.baseAddress!, w = w.baseAddress!, y = y.baseAddress!
+                    switch path {
+                    case .direct:
+                        DirectConvolution.forward(input: x, weight: w, output: y, geometry: geometry, parallelism: parallelism)
+                    case .im2col:
+                        im2col.forward(input: x, weight: w, output: y, geometry: geometry, parallelism: parallelism)
+                    case .fft, .auto:
+                        fft.forward(input: x, weight: w, output: y, plan: fftPlan!, parallelism: parallelism)
+                    }
+                }
+            }
+        }
+        if let bias { addBias(bias, to: &output, geometry: geometry) }
+        return output
+    }
+
+    /// Builds (and caches) everything a path needs for `geometry` — FFTW plans, workspaces — so that a
+    /// timed call that follows measures only the computation.
+    public func prepare<S: TensorScalar>(_ algorithm: ConvolutionAlgorithm, geometry: ConvolutionGeometry, scalar: S.Type) throws(SpectralConvError) {
+        let input = Tensor<S>(shape: geometry.inputShape)
+        let weight = Tensor<S>(shape: geometry.weightShape)
+        _ = try forward(input: input, weight: weight, geometry: geometry, algorithm: algorithm)
+    }
+
+    private func addBias<S: TensorScalar>(_ bias: Tensor<S>, to output: inout Tensor<S>, geometry: ConvolutionGeometry) {
+        let plane = geometry.outHeight * geometry.outWidth
+        bias.withUnsafeBufferPointer { b in
+            output.withUnsafeMutableBufferPointer { y in
+                for n in 0..<geometry.batch {
+                    for o in 0..<geometry.outChannels {
+                        let base = (n * geometry.outChannels + o) * plane
+                        let value = b[o]
+                        for index in base..<(base + plane) { y[index] += value }
+                    }
+                }
+            }
+        }
+    }
+}

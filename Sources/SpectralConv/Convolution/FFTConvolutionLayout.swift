@@ -1,0 +1,141 @@
+/// How the FFT path decomposes one convolution into transforms and per-bin products.
+///
+/// **Dilation** is materialised: the kernel is spread onto its dilated support `d·(k−1)+1` with
+/// zeros between taps. Transforms cost the same whatever the kernel's content, so dilation only
+/// matters through the larger support (it raises the transform size when untiled, or the overlap
+/// when tiled).
+///
+/// **Stride** uses the polyphase identity instead of computing every output and discarding most:
+/// with `s` the stride, phase `(p, q)` of the padded input, `x_pq[i, j] = x[i·sH + p, j·sW + q]`, and
+/// of the dilated kernel, `w_pq[a, b] = w[a·sH + p, b·sW + q]`,
+///
+///     y[i, j] = Σ_c Σ_{p<sH, q<sW} (x_pq ⋆ w_pq)[i, j]          (⋆: stride-1 valid correlation)
+///
+/// so a stride-`s` convolution over C channels is a stride-1 one over `C·sH·sW` phase channels with
+/// kernels of `ceil(kE/s)` taps — exact, and no wasted outputs (cost ~ a stride-1 convolution
+/// of the `s×` smaller output).
+///
+/// **Tiling (overlap-save)**: the stride-1 phase problem has outputs `Ho × Wo` and kernels
+/// `kP = ceil(kE/s)`. A tile of `T` transform points yields `T − kP + 1` outputs per axis, exactly,
+/// because circular correlation only wraps into the last `kP − 1` positions. Tiles of one image are
+/// treated as extra batch items. The transform size `(TH, TW)` is the fast size (`2^a3^b5^c7^d`)
+/// minimising ``estimatedFlops`` — whole-image transforms when the image is small, cache-sized tiles
+/// when a large image meets a small kernel — within a memory budget for the spectra.
+struct FFTConvolutionLayout: Hashable, Sendable {
+    let geometry: ConvolutionGeometry
+    /// Transform points per axis, TH × TW (TH = 1 for 1-D).
+    let transformHeight: Int
+    let transformWidth: Int
+    /// Kernel extent per phase, `ceil(kE / s)`.
+    let phaseKernelHeight: Int
+    let phaseKernelWidth: Int
+
+    /// Spectra memory allowed (bytes): layouts needing more tile smaller.
+    static let memoryBudget = 1 << 30
+
+    init(geometry g: ConvolutionGeometry, scalarBytes: Int = 4) {
+        geometry = g
+        phaseKernelHeight = (g.effectiveKernelHeight + g.stride.height - 1) / g.stride.height
+        phaseKernelWidth = (g.effectiveKernelWidth + g.stride.width - 1) / g.stride.width
+        let fullHeight = FFTSize.nextFast(g.outHeight + phaseKernelHeight - 1)
+        let fullWidth = FFTSize.nextFast(g.outWidth + phaseKernelWidth - 1)
+        let heights = g.isOneDimensional ? [1] : Self.candidates(kernel: phaseKernelHeight, full: fullHeight)
+        let widths = Self.candidates(kernel: phaseKernelWidth, full: fullWidth)
+        var best: (height: Int, width: Int, cost: Double)?
+        var smallest: (height: Int, width: Int, bytes: Int)?
+        for height in heights {
+            for width in widths {
+                let trial = Self.Shape(geometry: g, transformHeight: height, transformWidth: width,
+                                       phaseKernelHeight: phaseKernelHeight, phaseKernelWidth: phaseKernelWidth)
+                let bytes = trial.spectraBytes(scalarBytes: scalarBytes)
+                if smallest == nil || bytes < smallest!.bytes { smallest = (height, width, bytes) }
+                guard bytes <= Self.memoryBudget else { continue }
+                let cost = trial.estimatedFlops
+                if best == nil || cost < best!.cost { best = (height, width, cost) }
+            }
+        }
+        let chosen = best.map { ($0.height, $0.width) } ?? (smallest!.height, smallest!.width)
+        transformHeight = chosen.0
+        transformWidth = chosen.1
+    }
+
+    /// Fast transform lengths worth trying on one axis: from a little above the kernel (so a tile
+    /// yields outputs) up to the whole-image length.
+    private static func candidates(kernel: Int, full: Int) -> [Int] {
+        let lowest = min(full, FFTSize.nextFast(max(2 * kernel, 8)))
+        return FFTSize.fastLengths(in: lowest...full)
+    }
+
+    private var shape: Shape {
+        Shape(geometry: geometry, transformHeight: transformHeight, transformWidth: transformWidth,
+              phaseKernelHeight: phaseKernelHeight, phaseKernelWidth: phaseKernelWidth)
+    }
+
+    var phases: Int { shape.phases }
+    var outputTileHeight: Int { shape.outputTileHeight }
+    var outputTileWidth: Int { shape.outputTileWidth }
+    var tilesHigh: Int { shape.tilesHigh }
+    var tilesWide: Int { shape.tilesWide }
+    /// Batch items after tiling: `N · tilesHigh · tilesWide`.
+    var batchItems: Int { shape.batchItems }
+    /// Phase channels of the input, `C · sH · sW`, and per group.
+    var phaseChannels: Int { geometry.inChannels * phases }
+    var phaseChannelsPerGroup: Int { geometry.inChannelsPerGroup * phases }
+    /// Real points per transform and complex bins per half spectrum.
+    var points: Int { transformHeight * transformWidth }
+    var bins: Int { transformHeight * (transformWidth / 2 + 1) }
+    /// FFTW's dimension list: `[TH, TW]`, or `[TW]` for a single row.
+    var dimensions: [Int] { transformHeight == 1 ? [transformWidth] : [transformHeight, transformWidth] }
+    /// Estimated floating-point operations (see ``Shape/estimatedFlops``).
+    var estimatedFlops: Double { shape.estimatedFlops }
+    var transformFlops: Double { shape.transformFlops }
+    var productFlops: Double { shape.productFlops }
+
+    /// The sizes that follow from one choice of transform size.
+    struct Shape {
+        let geometry: ConvolutionGeometry
+        let transformHeight: Int
+        let transformWidth: Int
+        let phaseKernelHeight: Int
+        let phaseKernelWidth: Int
+
+        var phases: Int { geometry.stride.height * geometry.stride.width }
+        var outputTileHeight: Int { transformHeight - phaseKernelHeight + 1 }
+        var outputTileWidth: Int { transformWidth - phaseKernelWidth + 1 }
+        var tilesHigh: Int { (geometry.outHeight + outputTileHeight - 1) / outputTileHeight }
+        var tilesWide: Int { (geometry.outWidth + outputTileWidth - 1) / outputTileWidth }
+        var batchItems: Int { geometry.batch * tilesHigh * tilesWide }
+        var bins: Int { transformHeight * (transformWidth / 2 + 1) }
+
+        /// Transform work: `(B·C' + O·C'/G + B·O)` real transforms of `T` points at `2.5·T·log2 T`
+        /// flops each (half a complex FFT's `5·T·log2 T`).
+        var transformFlops: Double {
+            let points = Double(transformHeight * transformWidth)
+            let perTransform = 2.5 * points * max(log2(points), 1)
+            let channels = geometry.inChannels * phases
+            let channelsPerGroup = geometry.inChannelsPerGroup * phases
+            let count = batchItems * channels + geometry.outChannels * channelsPerGroup + batchItems * geometry.outChannels
+            return Double(count) * perTransform
+        }
+
+        /// Per-bin products: `B · (C'/G) · O` complex multiply-adds (8 flops each) per bin.
+        var productFlops: Double {
+            8 * Double(bins) * Double(batchItems) * Double(geometry.inChannelsPerGroup * phases) * Double(geometry.outChannels)
+        }
+
+        /// Total estimate; products are weighted as cheaper per flop than transforms because they
+        /// run as dense matrix products (about 3× the transforms' flop rate on this class of CPU).
+        var estimatedFlops: Double { transformFlops + productFlops / 3 }
+
+        /// Bytes of the three spectra buffers (input, kernel, output) and the real work buffer.
+        func spectraBytes(scalarBytes: Int) -> Int {
+            let channels = geometry.inChannels * phases
+            let kernels = geometry.outChannels * geometry.inChannelsPerGroup * phases
+            let complexCount = bins * (batchItems * channels + kernels + batchItems * geometry.outChannels)
+            let realCount = transformHeight * transformWidth * max(batchItems * channels, kernels, batchItems * geometry.outChannels)
+            return (2 * complexCount + realCount) * scalarBytes
+        }
+    }
+}
+
+import Foundation

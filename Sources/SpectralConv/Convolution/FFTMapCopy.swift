@@ -1,0 +1,117 @@
+/// The copies between tensors and the FFT path's transform buffers, where padding, dilation,
+/// stride phases and tiles are applied. Every map occupies `T = TH·TW` contiguous scalars of the
+/// real buffer, row-major.
+///
+/// Map numbering (see ``FFTConvolutionLayout``):
+/// - kernel map `o·(C/G·P) + c·P + p·sW + q` holds phase `(p, q)` of the dilated kernel `w[o, c]`;
+/// - input map `b·C·P + c·P + p·sW + q` holds phase `(p, q)` of tile `b = (n·tilesHigh + ti)·tilesWide + tj`
+///   of the padded channel `c` of image `n`;
+/// - output map `b·O + o` holds tile `b` of output channel `o`.
+enum FFTMapCopy {
+    /// Spreads every kernel onto its dilated support, splits it into stride phases, zero-pads each
+    /// phase to T points and scales by `1/T` (folding in the inverse transform's normalisation).
+    static func fillKernels<S: TensorScalar>(
+        weight: UnsafePointer<S>, into real: UnsafeMutablePointer<S>, layout: FFTConvolutionLayout, parallelism: Parallelism
+    ) {
+        let g = layout.geometry
+        let points = layout.points
+        let width = layout.transformWidth
+        let sh = g.stride.height, sw = g.stride.width
+        let phases = layout.phases
+        let taps = g.kernelHeight * g.kernelWidth
+        let scale = 1 / S(points)
+        let kernels = g.outChannels * g.inChannelsPerGroup
+        parallelism.forEachChunk(of: kernels) { range in
+            for kernel in range {
+                let maps = real + kernel * phases * points
+                maps.initialize(repeating: 0, count: phases * points)
+                let source = weight + kernel * taps
+                for a in 0..<g.kernelHeight {
+                    let row = a * g.dilation.height
+                    let (phaseRow, p) = row.quotientAndRemainder(dividingBy: sh)
+                    for b in 0..<g.kernelWidth {
+                        let column = b * g.dilation.width
+                        let (phaseColumn, q) = column.quotientAndRemainder(dividingBy: sw)
+                        maps[(p * sw + q) * points + phaseRow * width + phaseColumn] = source[a * g.kernelWidth + b] * scale
+                    }
+                }
+            }
+        }
+    }
+
+    /// Copies every (tile, channel, phase) of the zero-padded input into its T-point map.
+    static func fillInputs<S: TensorScalar>(
+        input: UnsafePointer<S>, into real: UnsafeMutablePointer<S>, layout: FFTConvolutionLayout, parallelism: Parallelism
+    ) {
+        let g = layout.geometry
+        let th = layout.transformHeight, tw = layout.transformWidth
+        let points = layout.points
+        let sh = g.stride.height, sw = g.stride.width
+        let phases = layout.phases
+        let tilesPerImage = layout.tilesHigh * layout.tilesWide
+        let planes = layout.batchItems * g.inChannels
+        parallelism.forEachChunk(of: planes) { range in
+            for plane in range {
+                let (item, channel) = plane.quotientAndRemainder(dividingBy: g.inChannels)
+                let (image, tile) = item.quotientAndRemainder(dividingBy: tilesPerImage)
+                let (tileRow, tileColumn) = tile.quotientAndRemainder(dividingBy: layout.tilesWide)
+                let source = input + (image * g.inChannels + channel) * g.height * g.width
+                for phase in 0..<phases {
+                    let (p, q) = phase.quotientAndRemainder(dividingBy: sw)
+                    let map = real + (plane * phases + phase) * points
+                    // Input column of map column s: base + s·sW; valid while 0 ≤ it < W.
+                    let base = tileColumn * layout.outputTileWidth * sw + q - g.padLeft
+                    let first = min(tw, max(0, ceilDivide(-base, sw)))
+                    let end = max(first, min(tw, ceilDivide(g.width - base, sw)))
+                    for r in 0..<th {
+                        let row = (tileRow * layout.outputTileHeight + r) * sh + p - g.padTop
+                        let target = map + r * tw
+                        guard row >= 0 && row < g.height && first < end else {
+                            target.initialize(repeating: 0, count: tw)
+                            continue
+                        }
+                        target.initialize(repeating: 0, count: first)
+                        let sourceRow = source + row * g.width + base
+                        if sw == 1 {
+                            (target + first).initialize(from: sourceRow + first, count: end - first)
+                        } else {
+                            for s in first..<end { target[s] = sourceRow[s * sw] }
+                        }
+                        (target + end).initialize(repeating: 0, count: tw - end)
+                    }
+                }
+            }
+        }
+    }
+
+    /// Copies the valid `(T − kP + 1)` outputs of every output map's tile into `[N, O, Ho, Wo]`.
+    static func extractOutputs<S: TensorScalar>(
+        from real: UnsafePointer<S>, into output: UnsafeMutablePointer<S>, layout: FFTConvolutionLayout, parallelism: Parallelism
+    ) {
+        let g = layout.geometry
+        let tw = layout.transformWidth
+        let tilesPerImage = layout.tilesHigh * layout.tilesWide
+        let maps = layout.batchItems * g.outChannels
+        parallelism.forEachChunk(of: maps) { range in
+            for map in range {
+                let (item, channel) = map.quotientAndRemainder(dividingBy: g.outChannels)
+                let (image, tile) = item.quotientAndRemainder(dividingBy: tilesPerImage)
+                let (tileRow, tileColumn) = tile.quotientAndRemainder(dividingBy: layout.tilesWide)
+                let top = tileRow * layout.outputTileHeight, left = tileColumn * layout.outputTileWidth
+                let rows = min(layout.outputTileHeight, g.outHeight - top)
+                let columns = min(layout.outputTileWidth, g.outWidth - left)
+                let source = real + map * layout.points
+                let target = output + ((image * g.outChannels + channel) * g.outHeight + top) * g.outWidth + left
+                for i in 0..<rows {
+                    (target + i * g.outWidth).update(from: source + i * tw, count: columns)
+                }
+            }
+        }
+    }
+}
+
+/// `ceil(a / b)` for any sign of `a` and positive `b`.
+@inline(__always)
+func ceilDivide(_ a: Int, _ b: Int) -> Int {
+    a >= 0 ? (a + b - 1) / b : -((-a) / b)
+}

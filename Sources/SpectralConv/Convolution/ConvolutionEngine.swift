@@ -80,20 +80,33 @@ public final class ConvolutionEngine: @unchecked Sendable {
         input.withUnsafeBufferPointer { x in
             weight.withUnsafeBufferPointer { w in
                 output.withUnsafeMutableBufferPointer { y in
-                    let x = x.baseAddress!, w = w.baseAddress!, y = y.baseAddress!
-                    switch path {
-                    case .direct:
-                        DirectConvolution.forward(input: x, weight: w, output: y, geometry: geometry, parallelism: parallelism)
-                    case .im2col:
-                        im2col.forward(input: x, weight: w, output: y, geometry: geometry, parallelism: parallelism)
-                    case .fft, .auto:
-                        fft.forward(input: x, weight: w, output: y, plan: fftPlan!, parallelism: parallelism)
+                    let (x, w, y) = (UnsafeRawPointer(x.baseAddress!), UnsafeRawPointer(w.baseAddress!), UnsafeMutableRawPointer(y.baseAddress!))
+                    // Enter the paths with a concrete scalar type so that their generic code is
+                    // specialised (and vectorised) even when this method is called generically.
+                    switch S.precision {
+                    case .single: run(path, Float.self, x, w, y, geometry, fftPlan, parallelism)
+                    case .double: run(path, Double.self, x, w, y, geometry, fftPlan, parallelism)
                     }
                 }
             }
         }
         if let bias { addBias(bias, to: &output, geometry: geometry) }
         return output
+    }
+
+    private func run<T: TensorScalar>(
+        _ path: ConvolutionAlgorithm, _: T.Type, _ x: UnsafeRawPointer, _ w: UnsafeRawPointer, _ y: UnsafeMutableRawPointer,
+        _ geometry: ConvolutionGeometry, _ fftPlan: FFTConvolution.Plan?, _ parallelism: Parallelism
+    ) {
+        let x = x.assumingMemoryBound(to: T.self), w = w.assumingMemoryBound(to: T.self), y = y.assumingMemoryBound(to: T.self)
+        switch path {
+        case .direct:
+            DirectConvolution.forward(input: x, weight: w, output: y, geometry: geometry, parallelism: parallelism)
+        case .im2col:
+            im2col.forward(input: x, weight: w, output: y, geometry: geometry, parallelism: parallelism)
+        case .fft, .auto:
+            fft.forward(input: x, weight: w, output: y, plan: fftPlan!, parallelism: parallelism)
+        }
     }
 
     /// Builds (and caches) everything a path needs for `geometry` — FFTW plans, workspaces — so that a

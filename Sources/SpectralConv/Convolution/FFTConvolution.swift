@@ -4,37 +4,36 @@
 /// kernel, overlap-save tiles as extra batch items; B batch items, C' phase channels, T points,
 /// F = TH·(TW/2+1) bins):
 ///
-/// 1. every kernel map is zero-padded to T, scaled by 1/T (FFTW's inverse is unnormalised) and
-///    transformed once: `Ŵ[f][o][c']` — one batched r2c plan, spectra interleaved per bin;
+/// 1. every kernel map is zero-padded to T points, scaled by 1/T (FFTW's inverse is unnormalised)
+///    and transformed once: `O·C'/G` r2c transforms;
 /// 2. every input map (tile, phase channel) is copied with its padding into T points and
-///    transformed once: `X̂[f][b][c']`;
-/// 3. per frequency bin a small complex matrix product sums over input channels — correlation
-///    multiplies by the conjugate kernel spectrum — `Ŷ_f = X̂_f · Ŵ_fᴴ`, i.e.
-///    `Ŷ[f][b][o] = Σ_c' X̂[f][b][g(o)·C'/G + c'] · conj(Ŵ[f][o][c'])`, through cgemm
-///    (or a plain loop when the matrices are tiny, e.g. single-channel or depthwise);
-/// 4. one c2r transform per output map (tile), and the valid `T − kP + 1` outputs of each tile are
-///    copied into place.
+///    transformed once: `B·C'` r2c transforms, each reused by all O output channels;
+/// 3. per frequency bin a small complex matrix product sums over the input channels
+///    (``SpectralProduct``): `Ŷ_f = X̂_f · Ŵ_fᴴ`;
+/// 4. one c2r transform per output map (tile), `B·O` in all, and the valid `T − kP + 1` outputs of
+///    each tile are copied into place.
 ///
 /// Cost: `(B·C' + O·C'/G + B·O)` transforms of `O(T log T)` plus `8·F·B·(C'/G)·O` flops of products,
-/// against `2·N·O·(C/G)·Ho·Wo·kH·kW` for the spatial paths: the FFT wins for large kernels and
+/// against `2·N·O·(C/G)·Ho·Wo·kH·kW` for the spatial paths: the FFT wins for large kernels with
 /// many channels. Plans come from ``FFTPlanCache`` (created once per shape); buffers are kept
-/// between calls.
+/// between calls. Transforms run as per-thread chunks of each batch (``FFTBatch``), products by
+/// bin blocks, copies by maps.
 final class FFTConvolution {
     let rigor: FFTPlanRigor
     private let realBuffer = ScratchBuffer()
-    private let inputSpectra = ScratchBuffer()
-    private let kernelSpectra = ScratchBuffer()
-    private let outputSpectra = ScratchBuffer()
+    private let spectra = (0..<6).map { _ in ScratchBuffer() }
 
     init(rigor: FFTPlanRigor) { self.rigor = rigor }
 
-    /// The layout and the three cached plans for one geometry and precision.
+    /// The layout and the three batched transforms for one geometry and precision.
     struct Plan {
         let layout: FFTConvolutionLayout
-        let kernelTransform: FFTPlan
-        let inputTransform: FFTPlan
-        let outputTransform: FFTPlan
-        let threads: Int
+        let kernelMaps: Int
+        let inputMaps: Int
+        let outputMaps: Int
+        let kernelTransform: FFTBatch
+        let inputTransform: FFTBatch
+        let outputTransform: FFTBatch
     }
 
     /// Chooses the layout and fetches (or creates) its plans.
@@ -44,17 +43,15 @@ final class FFTConvolution {
         let inputMaps = layout.batchItems * layout.phaseChannels
         let kernelMaps = geometry.outChannels * layout.phaseChannelsPerGroup
         let outputMaps = layout.batchItems * geometry.outChannels
-        func descriptor(_ direction: FFTPlanDescriptor.Direction, maps: Int) -> FFTPlanDescriptor {
-            FFTPlanDescriptor(precision: S.precision, direction: direction, dimensions: layout.dimensions, count: maps,
-                              realStride: 1, realDistance: layout.points, complexStride: maps, complexDistance: 1,
-                              rigor: rigor, threads: threads)
+        func batch(_ direction: FFTPlanDescriptor.Direction, maps: Int) throws(SpectralConvError) -> FFTBatch {
+            try FFTBatch(precision: S.precision, direction: direction, dimensions: layout.dimensions, count: maps,
+                         realDistance: layout.realDistance, complexDistance: layout.complexDistance,
+                         rigor: rigor, threads: threads)
         }
-        let cache = FFTPlanCache.shared
-        return Plan(layout: layout,
-                    kernelTransform: try cache.plan(for: descriptor(.forward, maps: kernelMaps)),
-                    inputTransform: try cache.plan(for: descriptor(.forward, maps: inputMaps)),
-                    outputTransform: try cache.plan(for: descriptor(.inverse, maps: outputMaps)),
-                    threads: threads)
+        return Plan(layout: layout, kernelMaps: kernelMaps, inputMaps: inputMaps, outputMaps: outputMaps,
+                    kernelTransform: try batch(.forward, maps: kernelMaps),
+                    inputTransform: try batch(.forward, maps: inputMaps),
+                    outputTransform: try batch(.inverse, maps: outputMaps))
     }
 
     /// Computes the convolution (without bias) into `output`, `[N, O, Ho, Wo]`, fully overwriting it.
@@ -63,22 +60,26 @@ final class FFTConvolution {
         plan: Plan, parallelism: Parallelism
     ) {
         let layout = plan.layout
-        let g = layout.geometry
-        let kernelMaps = plan.kernelTransform.descriptor.count
-        let inputMaps = plan.inputTransform.descriptor.count
-        let outputMaps = plan.outputTransform.descriptor.count
-        let real = realBuffer.reserve(max(kernelMaps, inputMaps, outputMaps) * layout.points, of: S.self)
-        let xHat = inputSpectra.reserve(2 * layout.bins * inputMaps, of: S.self)
-        let wHat = kernelSpectra.reserve(2 * layout.bins * kernelMaps, of: S.self)
-        let yHat = outputSpectra.reserve(2 * layout.bins * outputMaps, of: S.self)
+        let real = realBuffer.reserve(max(plan.kernelMaps, plan.inputMaps, plan.outputMaps) * layout.realDistance, of: S.self)
+        func spectra(_ index: Int, maps: Int) -> UnsafeMutablePointer<S> {
+            self.spectra[index].reserve(2 * maps * layout.complexDistance, of: S.self)
+        }
+        let w = spectra(0, maps: plan.kernelMaps)
+        let wPacked = spectra(1, maps: plan.kernelMaps)
+        let wSwapped = spectra(2, maps: plan.kernelMaps)
+        let x = spectra(3, maps: plan.inputMaps)
+        let xPacked = spectra(4, maps: plan.inputMaps)
+        let y = spectra(5, maps: plan.outputMaps)
 
         FFTMapCopy.fillKernels(weight: weight, into: real, layout: layout, parallelism: parallelism)
-        plan.kernelTransform.execute(real: real, complex: UnsafeMutableRawPointer(wHat))
+        plan.kernelTransform.execute(real: real, complex: w, parallelism: parallelism)
+        SpectralProduct.pack(w, into: wPacked, maps: plan.kernelMaps, swapPairs: false, layout: layout, parallelism: parallelism)
+        SpectralProduct.pack(w, into: wSwapped, maps: plan.kernelMaps, swapPairs: true, layout: layout, parallelism: parallelism)
         FFTMapCopy.fillInputs(input: input, into: real, layout: layout, parallelism: parallelism)
-        plan.inputTransform.execute(real: real, complex: UnsafeMutableRawPointer(xHat))
-        SpectralProduct.multiply(inputs: xHat, kernels: wHat, outputs: yHat, layout: layout, parallelism: parallelism)
-        plan.outputTransform.execute(real: real, complex: UnsafeMutableRawPointer(yHat))
+        plan.inputTransform.execute(real: real, complex: x, parallelism: parallelism)
+        SpectralProduct.pack(x, into: xPacked, maps: plan.inputMaps, swapPairs: false, layout: layout, parallelism: parallelism)
+        SpectralProduct.multiply(inputs: xPacked, kernels: wPacked, swappedKernels: wSwapped, outputs: y, layout: layout, parallelism: parallelism)
+        plan.outputTransform.execute(real: real, complex: y, parallelism: parallelism)
         FFTMapCopy.extractOutputs(from: real, into: output, layout: layout, parallelism: parallelism)
-        _ = g
     }
 }

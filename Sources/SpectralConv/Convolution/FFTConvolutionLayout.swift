@@ -1,3 +1,5 @@
+import Foundation
+
 /// How the FFT path decomposes one convolution into transforms and per-bin products.
 ///
 /// **Dilation** is materialised: the kernel is spread onto its dilated support `d·(k−1)+1` with
@@ -84,6 +86,11 @@ struct FFTConvolutionLayout: Hashable, Sendable {
     /// Real points per transform and complex bins per half spectrum.
     var points: Int { transformHeight * transformWidth }
     var bins: Int { transformHeight * (transformWidth / 2 + 1) }
+    /// Scalars between consecutive real maps: `points` rounded up to 16 (64 bytes in Float), so
+    /// every map starts aligned.
+    var realDistance: Int { (points + 15) / 16 * 16 }
+    /// Complex numbers between consecutive spectra: `bins` rounded up to 8 (64 bytes in Float).
+    var complexDistance: Int { (bins + 7) / 8 * 8 }
     /// FFTW's dimension list: `[TH, TW]`, or `[TW]` for a single row.
     var dimensions: [Int] { transformHeight == 1 ? [transformWidth] : [transformHeight, transformWidth] }
     /// Estimated floating-point operations (see ``Shape/estimatedFlops``).
@@ -137,5 +144,3 @@ struct FFTConvolutionLayout: Hashable, Sendable {
         }
     }
 }
-
-import Foundation

@@ -1,6 +1,6 @@
 /// The copies between tensors and the FFT path's transform buffers, where padding, dilation,
 /// stride phases and tiles are applied. Every map occupies `T = TH·TW` contiguous scalars of the
-/// real buffer, row-major.
+/// real buffer, row-major, maps ``FFTConvolutionLayout/realDistance`` apart.
 ///
 /// Map numbering (see ``FFTConvolutionLayout``):
 /// - kernel map `o·(C/G·P) + c·P + p·sW + q` holds phase `(p, q)` of the dilated kernel `w[o, c]`;
@@ -14,17 +14,17 @@ enum FFTMapCopy {
         weight: UnsafePointer<S>, into real: UnsafeMutablePointer<S>, layout: FFTConvolutionLayout, parallelism: Parallelism
     ) {
         let g = layout.geometry
-        let points = layout.points
+        let points = layout.realDistance
         let width = layout.transformWidth
         let sh = g.stride.height, sw = g.stride.width
         let phases = layout.phases
         let taps = g.kernelHeight * g.kernelWidth
-        let scale = 1 / S(points)
+        let scale = 1 / S(layout.points)
         let kernels = g.outChannels * g.inChannelsPerGroup
         parallelism.forEachChunk(of: kernels) { range in
             for kernel in range {
                 let maps = real + kernel * phases * points
-                maps.initialize(repeating: 0, count: phases * points)
+                maps.initialize(repeating: 0, count: phases * points)  // pads between maps too
                 let source = weight + kernel * taps
                 for a in 0..<g.kernelHeight {
                     let row = a * g.dilation.height
@@ -45,7 +45,7 @@ enum FFTMapCopy {
     ) {
         let g = layout.geometry
         let th = layout.transformHeight, tw = layout.transformWidth
-        let points = layout.points
+        let points = layout.realDistance
         let sh = g.stride.height, sw = g.stride.width
         let phases = layout.phases
         let tilesPerImage = layout.tilesHigh * layout.tilesWide
@@ -100,7 +100,7 @@ enum FFTMapCopy {
                 let top = tileRow * layout.outputTileHeight, left = tileColumn * layout.outputTileWidth
                 let rows = min(layout.outputTileHeight, g.outHeight - top)
                 let columns = min(layout.outputTileWidth, g.outWidth - left)
-                let source = real + map * layout.points
+                let source = real + map * layout.realDistance
                 let target = output + ((image * g.outChannels + channel) * g.outHeight + top) * g.outWidth + left
                 for i in 0..<rows {
                     (target + i * g.outWidth).update(from: source + i * tw, count: columns)

@@ -1,71 +1,133 @@
-/// Step 3 of the FFT path: for every frequency bin `f`, sum over input channels as a small complex
-/// matrix product, `Ŷ_f[b][o] = Σ_c X̂_f[b][g(o)·C'/G + c] · conj(Ŵ_f[o][c])` (correlation = product
-/// with the conjugate kernel spectrum).
+/// Step 3 of the FFT path: for every frequency bin `f`, the sum over input channels as a small
+/// complex matrix product — correlation multiplies by the conjugate kernel spectrum:
 ///
-/// Spectra are interleaved per bin (`[f][map]`, complex as `(re, im)` pairs), so each bin's
-/// matrices are contiguous: `X̂_f` is `B × C'`, `Ŵ_f` is `O × C'/G`, `Ŷ_f` is `B × O`, row-major.
-/// Large products go to BLAS `cgemm`/`zgemm` with `op(B) = Ŵᴴ`, one call per bin and group; small
-/// ones (single-channel filtering, depthwise) to a plain loop, where a BLAS call would cost more
-/// than the arithmetic. Bins are split over the threads; BLAS runs single-threaded inside.
+///     Ŷ[b, o](f) = Σ_{c < C'/G} X̂[b, g(o)·C'/G + c](f) · conj(Ŵ[o, c](f)),   g(o) = o / (O/G)
+///
+/// i.e. `Ŷ_f = X̂_f · Ŵ_fᴴ` per group, with `X̂_f` of size `B × C'`, `Ŵ_f` `O × C'/G`, `Ŷ_f` `B × O`.
+///
+/// **Layout.** FFTW writes spectra map-major, interleaved `(re, im)`. A SIMD vector of 8 scalars
+/// holds 4 neighbouring bins of one map; the input and kernel spectra are repacked block-major
+/// (`[block of 4 bins][map][8]`, one streaming pass each) so that the channel sum reads contiguous
+/// memory; the output is written back map-major for the inverse transform.
+///
+/// **Arithmetic without shuffles.** With `x = (xr, xi)` and `w = (wr, wi)` lane pairs, and `ŵ` the
+/// kernel spectrum with each pair swapped, `(wi, wr)` (made while packing), two lanewise
+/// multiply-adds accumulate `A += x·w = (xr·wr, xi·wi)` and `B += x·ŵ = (xr·wi, xi·wr)`; after the
+/// channel sum, `Re ŷ = A_even + A_odd` and `Im ŷ = B_odd − B_even` — every multiply useful, the
+/// inner loop only loads and FMAs. Register blocking: 2 batch items × 2 output channels
+/// (8 accumulators). Cost `8·F·B·(C'/G)·O` flops, split over the threads by bin blocks; the same
+/// kernel serves dense, grouped, depthwise and single-channel convolutions.
 enum SpectralProduct {
-    /// Complex multiply-adds per bin and group from which a BLAS call pays off.
-    static let gemmThreshold = 2048
+    typealias Vector<S: TensorScalar> = SIMD8<S>
+    /// Complex bins per vector.
+    static let binsPerVector = 4
 
-    static func multiply<S: TensorScalar>(
-        inputs xHat: UnsafePointer<S>, kernels wHat: UnsafePointer<S>, outputs yHat: UnsafeMutablePointer<S>,
+    /// Repacks spectra from FFTW's map-major layout into bin-block-major, `packed[block][map][8]`
+    /// (4 complex bins per block), so that the product streams contiguous memory. With
+    /// `swapPairs`, each `(re, im)` pair is stored as `(im, re)` — the `ŵ` of the product.
+    static func pack<S: TensorScalar>(
+        _ spectra: UnsafePointer<S>, into packed: UnsafeMutablePointer<S>, maps: Int, swapPairs: Bool,
         layout: FFTConvolutionLayout, parallelism: Parallelism
     ) {
-        let g = layout.geometry
-        let items = layout.batchItems
-        let channels = layout.phaseChannels
-        let channelsPerGroup = layout.phaseChannelsPerGroup
-        let outChannels = g.outChannels
-        let outPerGroup = g.outChannelsPerGroup
-        let inputStride = 2 * items * channels
-        let kernelStride = 2 * outChannels * channelsPerGroup
-        let outputStride = 2 * items * outChannels
-        let useGemm = items * channelsPerGroup * outPerGroup >= gemmThreshold
-        if useGemm { BLAS.setThreads(1) }
-        parallelism.forEachChunk(of: layout.bins) { bins in
-            for f in bins {
-                let x = xHat + f * inputStride
-                let w = wHat + f * kernelStride
-                let y = yHat + f * outputStride
-                if useGemm {
-                    for group in 0..<g.groups {
-                        BLAS.complexGemm(
-                            b: .conjugateTranspose, m: items, n: outPerGroup, k: channelsPerGroup,
-                            a: UnsafeRawPointer(x + 2 * group * channelsPerGroup), lda: channels,
-                            b: UnsafeRawPointer(w + 2 * group * outPerGroup * channelsPerGroup), ldb: channelsPerGroup,
-                            beta: S(0), c: UnsafeMutableRawPointer(y + 2 * group * outPerGroup), ldc: outChannels)
+        let distance = 2 * layout.complexDistance
+        let lanes = 2 * binsPerVector
+        let blocks = (layout.bins + binsPerVector - 1) / binsPerVector
+        parallelism.forEachChunk(of: blocks) { range in
+            for block in range {
+                var target = packed + block * maps * lanes
+                var source = spectra + block * lanes
+                for _ in 0..<maps {
+                    var vector = UnsafeRawPointer(source).loadUnaligned(as: Vector<S>.self)
+                    if swapPairs {
+                        vector = Vector<S>(vector[1], vector[0], vector[3], vector[2], vector[5], vector[4], vector[7], vector[6])
                     }
-                } else {
-                    smallProduct(x: x, w: w, y: y, items: items, channels: channels, channelsPerGroup: channelsPerGroup,
-                                 outChannels: outChannels, outPerGroup: outPerGroup)
+                    UnsafeMutableRawPointer(target).storeBytes(of: vector, as: Vector<S>.self)
+                    target += lanes
+                    source += distance
                 }
             }
         }
     }
 
-    /// One bin's product by loops: `B · O · C'/G` complex multiply-adds.
-    @inline(__always)
-    private static func smallProduct<S: TensorScalar>(
-        x: UnsafePointer<S>, w: UnsafePointer<S>, y: UnsafeMutablePointer<S>,
-        items: Int, channels: Int, channelsPerGroup: Int, outChannels: Int, outPerGroup: Int
+    /// `Ŷ = X̂ · Ŵᴴ` per bin, from packed inputs, kernels and swapped kernels (``pack(_:into:maps:swapPairs:layout:parallelism:)``);
+    /// `Ŷ` is written map-major, as the inverse transform reads it.
+    static func multiply<S: TensorScalar>(
+        inputs x: UnsafePointer<S>, kernels w: UnsafePointer<S>, swappedKernels ws: UnsafePointer<S>,
+        outputs y: UnsafeMutablePointer<S>, layout: FFTConvolutionLayout, parallelism: Parallelism
     ) {
-        for item in 0..<items {
-            for o in 0..<outChannels {
-                let xRow = x + 2 * (item * channels + (o / outPerGroup) * channelsPerGroup)
-                let wRow = w + 2 * o * channelsPerGroup
-                var re: S = 0, im: S = 0
-                for c in 0..<channelsPerGroup {
-                    let xr = xRow[2 * c], xi = xRow[2 * c + 1]
-                    let wr = wRow[2 * c], wi = wRow[2 * c + 1]
-                    re += xr * wr + xi * wi
-                    im += xi * wr - xr * wi
+        precondition(layout.complexDistance % binsPerVector == 0, "spectrum distance must be a multiple of the vector width")
+        let blocks = (layout.bins + binsPerVector - 1) / binsPerVector
+        let lanes = 2 * binsPerVector
+        let inputMaps = layout.batchItems * layout.phaseChannels
+        let kernelMaps = layout.geometry.outChannels * layout.phaseChannelsPerGroup
+        parallelism.forEachChunk(of: blocks) { range in
+            for block in range {
+                multiplyBlock(offset: lanes * block, x: x + block * inputMaps * lanes, w: w + block * kernelMaps * lanes,
+                              ws: ws + block * kernelMaps * lanes, y: y, layout: layout)
+            }
+        }
+    }
+
+    /// One block of 4 bins, starting at scalar `offset` of every output map, for every (b, o);
+    /// `x`, `w`, `ws` point at the block's packed vectors.
+    @inline(__always)
+    private static func multiplyBlock<S: TensorScalar>(
+        offset: Int, x: UnsafePointer<S>, w: UnsafePointer<S>, ws: UnsafePointer<S>, y: UnsafeMutablePointer<S>,
+        layout: FFTConvolutionLayout
+    ) {
+        let g = layout.geometry
+        let items = layout.batchItems
+        let channels = layout.phaseChannels
+        let perGroup = layout.phaseChannelsPerGroup
+        let outChannels = g.outChannels
+        let outPerGroup = g.outChannelsPerGroup
+        let distance = 2 * layout.complexDistance
+        @inline(__always) func load(_ base: UnsafePointer<S>, _ map: Int) -> Vector<S> {
+            UnsafeRawPointer(base + map &* Vector<S>.scalarCount).loadUnaligned(as: Vector<S>.self)
+        }
+        @inline(__always) func store(_ a: Vector<S>, _ b: Vector<S>, _ map: Int) {
+            let re = a.evenHalf + a.oddHalf
+            let im = b.oddHalf - b.evenHalf
+            let target = y + map * distance + offset
+            for k in 0..<binsPerVector {
+                target[2 * k] = re[k]
+                target[2 * k + 1] = im[k]
+            }
+        }
+        for group in 0..<g.groups {
+            let firstChannel = group * perGroup
+            var o = group * outPerGroup
+            let oEnd = o + outPerGroup
+            // Output channels outside, batch items inside: the 2 × C'/G kernel vectors of an
+            // output pair stay in L1 while every batch item's input vectors stream past them.
+            while o < oEnd {
+                let twoOutputs = o + 1 < oEnd
+                let w0 = o * perGroup, w1 = twoOutputs ? w0 + perGroup : w0
+                var b = 0
+                while b < items {
+                    let twoItems = b + 1 < items
+                    var a00 = Vector<S>(), b00 = Vector<S>(), a01 = Vector<S>(), b01 = Vector<S>()
+                    var a10 = Vector<S>(), b10 = Vector<S>(), a11 = Vector<S>(), b11 = Vector<S>()
+                    let x0 = b * channels + firstChannel, x1 = twoItems ? x0 + channels : x0
+                    for c in 0..<perGroup {
+                        let xv0 = load(x, x0 + c), xv1 = load(x, x1 + c)
+                        let wv0 = load(w, w0 + c), sv0 = load(ws, w0 + c)
+                        let wv1 = load(w, w1 + c), sv1 = load(ws, w1 + c)
+                        a00 = multiplyAdd(xv0, wv0, a00); b00 = multiplyAdd(xv0, sv0, b00)
+                        a01 = multiplyAdd(xv0, wv1, a01); b01 = multiplyAdd(xv0, sv1, b01)
+                        a10 = multiplyAdd(xv1, wv0, a10); b10 = multiplyAdd(xv1, sv0, b10)
+                        a11 = multiplyAdd(xv1, wv1, a11); b11 = multiplyAdd(xv1, sv1, b11)
+                    }
+                    let y00 = b * outChannels + o
+                    store(a00, b00, y00)
+                    if twoOutputs { store(a01, b01, y00 + 1) }
+                    if twoItems {
+                        store(a10, b10, y00 + outChannels)
+                        if twoOutputs { store(a11, b11, y00 + outChannels + 1) }
+                    }
+                    b += 2
                 }
-                y[2 * (item * outChannels + o)] = re
-                y[2 * (item * outChannels + o) + 1] = im
+                o += 2
             }
         }
     }

@@ -1,12 +1,15 @@
 /// A small, fast, seedable pseudo-random generator (SplitMix64, Steele et al. 2014).
 ///
 /// Same seed, same sequence, on every platform — the toolkit's tests and benchmarks rely on it.
+@frozen
 public struct SplitMix64: RandomNumberGenerator, Sendable {
-    private var state: UInt64
+    @usableFromInline var state: UInt64
 
     /// Creates a generator whose whole sequence is fixed by `seed`.
+    @inlinable
     public init(seed: UInt64) { state = seed }
 
+    @inlinable
     public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
@@ -17,9 +20,15 @@ public struct SplitMix64: RandomNumberGenerator, Sendable {
 }
 
 extension Tensor {
-    /// A tensor of independent uniform samples from `range`, reproducible from `seed`.
+    /// A tensor of independent uniform samples from `range`, reproducible from `seed`:
+    /// element `i` is `lower + (upper − lower) · u_i` with `u_i` the top 53 bits of the i-th
+    /// SplitMix64 output scaled to [0, 1).
+    @inlinable
     public static func uniform(shape: [Int], in range: ClosedRange<Scalar> = -1...1, seed: UInt64) -> Tensor {
         var generator = SplitMix64(seed: seed)
-        return Tensor(shape: shape) { _ in Scalar.random(in: range, using: &generator) }
+        let lower = Double(range.lowerBound), width = Double(range.upperBound) - lower
+        return Tensor(shape: shape) { _ in
+            Scalar(lower + width * (Double(generator.next() >> 11) * 0x1p-53))
+        }
     }
 }

@@ -24,10 +24,11 @@ public enum Padding: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// Parses the command-line spelling: `valid`, `same`, `full`, `P` (every side),
-    /// `PH,PW` (height, width — for 1-D input: left, right) or `T,B,L,R`.
+    /// `PH,PW` (height, width — for 1-D input: left, right) or `T,B,L,R`; whitespace around keywords and
+    /// numbers is ignored.
     /// - Throws: ``SpectralConvError/invalidArgument(_:)`` for anything else or a negative count.
     public init(parsing text: String, oneDimensional: Bool = false) throws(SpectralConvError) {
-        switch text.lowercased() {
+        switch text[...].trimmingWhitespace.lowercased() {
         case "valid": self = .valid; return
         case "same": self = .same; return
         case "full": self = .full; return

@@ -111,18 +111,27 @@ public struct Tensor<Scalar: TensorScalar>: Sendable, Equatable {
         try scalars.withUnsafeMutableBufferPointer(body)
     }
 
-    /// The largest absolute element (0 for an empty tensor).
+    /// The largest absolute element (0 for an empty tensor; NaN if any element is NaN).
     public var maxMagnitude: Scalar {
-        scalars.reduce(0) { Swift.max($0, Swift.abs($1)) }
+        var result: Scalar = 0
+        for value in scalars {
+            let magnitude = Swift.abs(value)
+            if magnitude.isNaN { return .nan }
+            result = Swift.max(result, magnitude)
+        }
+        return result
     }
 
-    /// The largest absolute elementwise difference from another tensor of the same shape.
+    /// The largest absolute elementwise difference from another tensor of the same shape; NaN if any
+    /// difference is NaN (so a NaN never passes a `<= tolerance` check).
     /// - Precondition: the shapes are equal.
     public func maxAbsoluteDifference(from other: Tensor) -> Scalar {
         precondition(shape == other.shape, "shapes differ: \(shape) vs \(other.shape)")
         var result: Scalar = 0
         for index in scalars.indices {
-            result = Swift.max(result, Swift.abs(scalars[index] - other.scalars[index]))
+            let difference = Swift.abs(scalars[index] - other.scalars[index])
+            if difference.isNaN { return .nan }
+            result = Swift.max(result, difference)
         }
         return result
     }

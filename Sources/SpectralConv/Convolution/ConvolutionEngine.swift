@@ -73,30 +73,30 @@ public final class ConvolutionEngine: @unchecked Sendable {
         try validateBias(bias, geometry: geometry)
         let path = resolve(algorithm, for: geometry)
         let parallelism = Parallelism(threads: threads)
-        var output = Tensor<S>(shape: geometry.outputShape)
         lock.lock()
         defer { lock.unlock() }
         let fftPlan = path == .fft ? try fft.prepare(geometry: geometry, scalar: S.self, threads: threads) : nil
-        input.withUnsafeBufferPointer { x in
-            weight.withUnsafeBufferPointer { w in
-                output.withUnsafeMutableBufferPointer { y in
-                    let (x, w, y) = (UnsafeRawPointer(x.baseAddress!), UnsafeRawPointer(w.baseAddress!), UnsafeMutableRawPointer(y.baseAddress!))
-                    // Enter the paths with a concrete scalar type so that their generic code is
-                    // specialised (and vectorised) even when this method is called generically.
-                    switch S.precision {
-                    case .single: run(path, Float.self, x, w, y, geometry, fftPlan, parallelism)
-                    case .double: run(path, Double.self, x, w, y, geometry, fftPlan, parallelism)
+        // Every path writes every output element, so the storage starts uninitialised.
+        return Tensor<S>(shape: geometry.outputShape, unsafeUninitialized: { y in
+            input.withUnsafeBufferPointer { x in
+                weight.withUnsafeBufferPointer { w in
+                    withOptionalBuffer(bias) { bias in
+                        let (x, w, y) = (UnsafeRawPointer(x.baseAddress!), UnsafeRawPointer(w.baseAddress!), UnsafeMutableRawPointer(y.baseAddress!))
+                        // Enter the paths with a concrete scalar type so that their generic code is
+                        // specialised (and vectorised) even when this method is called generically.
+                        switch S.precision {
+                        case .single: run(path, Float.self, x, w, bias, y, geometry, fftPlan, parallelism)
+                        case .double: run(path, Double.self, x, w, bias, y, geometry, fftPlan, parallelism)
+                        }
                     }
                 }
             }
-        }
-        if let bias { addBias(bias, to: &output, geometry: geometry) }
-        return output
+        })
     }
 
     private func run<T: TensorScalar>(
-        _ path: ConvolutionAlgorithm, _: T.Type, _ x: UnsafeRawPointer, _ w: UnsafeRawPointer, _ y: UnsafeMutableRawPointer,
-        _ geometry: ConvolutionGeometry, _ fftPlan: FFTConvolution.Plan?, _ parallelism: Parallelism
+        _ path: ConvolutionAlgorithm, _: T.Type, _ x: UnsafeRawPointer, _ w: UnsafeRawPointer, _ bias: UnsafeRawPointer?,
+        _ y: UnsafeMutableRawPointer, _ geometry: ConvolutionGeometry, _ fftPlan: FFTConvolution.Plan?, _ parallelism: Parallelism
     ) {
         let x = x.assumingMemoryBound(to: T.self), w = w.assumingMemoryBound(to: T.self), y = y.assumingMemoryBound(to: T.self)
         switch path {
@@ -107,6 +107,7 @@ public final class ConvolutionEngine: @unchecked Sendable {
         case .fft, .auto:
             fft.forward(input: x, weight: w, output: y, plan: fftPlan!, parallelism: parallelism)
         }
+        if let bias { Self.addBias(bias.assumingMemoryBound(to: T.self), to: y, geometry: geometry, parallelism: parallelism) }
     }
 
     /// Builds (and caches) everything a path needs for `geometry` — FFTW plans, workspaces — so that a
@@ -117,18 +118,19 @@ public final class ConvolutionEngine: @unchecked Sendable {
         _ = try forward(input: input, weight: weight, geometry: geometry, algorithm: algorithm)
     }
 
-    private func addBias<S: TensorScalar>(_ bias: Tensor<S>, to output: inout Tensor<S>, geometry: ConvolutionGeometry) {
+    /// `y[n, o, :, :] += bias[o]`.
+    private static func addBias<T: TensorScalar>(_ bias: UnsafePointer<T>, to y: UnsafeMutablePointer<T>, geometry: ConvolutionGeometry, parallelism: Parallelism) {
         let plane = geometry.outHeight * geometry.outWidth
-        bias.withUnsafeBufferPointer { b in
-            output.withUnsafeMutableBufferPointer { y in
-                for n in 0..<geometry.batch {
-                    for o in 0..<geometry.outChannels {
-                        let base = (n * geometry.outChannels + o) * plane
-                        let value = b[o]
-                        for index in base..<(base + plane) { y[index] += value }
-                    }
-                }
-            }
+        parallelism.forEach(geometry.batch * geometry.outChannels) { map in
+            let value = bias[map % geometry.outChannels]
+            let start = y + map * plane
+            for index in 0..<plane { start[index] += value }
         }
     }
+}
+
+/// Calls `body` with the storage of `tensor`, or with nil when there is none.
+private func withOptionalBuffer<S: TensorScalar, R>(_ tensor: Tensor<S>?, _ body: (UnsafeRawPointer?) -> R) -> R {
+    guard let tensor else { return body(nil) }
+    return tensor.withUnsafeBufferPointer { body(UnsafeRawPointer($0.baseAddress!)) }
 }

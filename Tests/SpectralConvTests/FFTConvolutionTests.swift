@@ -39,3 +39,54 @@ import SpectralConv
         #expect(double.maxAbsoluteDifference(from: reference) / scale <= 1e-12)
     }
 }
+
+/// FFTW plans are created once per shape and reused; wisdom round-trips through a file.
+@Suite(.serialized) struct FFTPlanLifecycleTests {
+    @Test func secondCallOnTheSameShapeCreatesNoPlans() throws {
+        let engine = try ConvolutionEngine(threads: 2)
+        let x = Tensor<Float>.uniform(shape: [3, 5, 23, 29], seed: 11)
+        let w = Tensor<Float>.uniform(shape: [7, 5, 4, 4], seed: 12)
+        let first = try engine.forward(input: x, weight: w, options: .init(padding: .same), algorithm: .fft)
+        let created = FFTPlanCache.shared.statistics.created
+        let second = try engine.forward(input: x, weight: w, options: .init(padding: .same), algorithm: .fft)
+        #expect(FFTPlanCache.shared.statistics.created == created)
+        #expect(first == second)
+    }
+
+    @Test func wisdomSavesAndLoads() throws {
+        let engine = try ConvolutionEngine(threads: 1, fftRigor: .measure)
+        _ = try engine.forward(input: Tensor<Float>.uniform(shape: [1, 2, 12, 12], seed: 1),
+                               weight: Tensor<Float>.uniform(shape: [2, 2, 3, 3], seed: 2), algorithm: .fft)
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("spectralconv-wisdom-\(UInt32.random(in: 0...UInt32.max)).txt").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try FFTWisdom.save(to: path)
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(text.contains("[single]") && text.contains("fftw_wisdom"))
+        try FFTWisdom.load(from: path)
+    }
+
+    @Test func corruptOrMissingWisdomIsATypedError() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("spectralconv-bad-wisdom-\(UInt32.random(in: 0...UInt32.max)).txt").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try "not wisdom".write(toFile: path, atomically: true, encoding: .utf8)
+        #expect(throws: SpectralConvError.self) { try FFTWisdom.load(from: path) }
+        try "[single]\n(garbage\n[double]\n(more garbage\n".write(toFile: path, atomically: true, encoding: .utf8)
+        #expect(throws: SpectralConvError.self) { try FFTWisdom.load(from: path) }
+        #expect(throws: SpectralConvError.io(path: path + ".missing", reason: "cannot read FFTW wisdom: no such readable file")) {
+            try FFTWisdom.load(from: path + ".missing")
+        }
+    }
+
+    @Test func rigorParsesAndRejects() throws {
+        #expect(try FFTPlanRigor(parsing: "Measure") == .measure)
+        #expect(throws: SpectralConvError.self) { try FFTPlanRigor(parsing: "exhaustive") }
+    }
+
+    @Test func fastSizesHaveNoPrimeAboveSeven() {
+        #expect(FFTSize.nextFast(58) == 60)
+        #expect(FFTSize.nextFast(97) == 98)
+        #expect(FFTSize.nextFast(513) == 525)
+        #expect(FFTSize.nextFast(1) == 1)
+        #expect(FFTSize.isFast(2 * 3 * 5 * 7 * 8) && !FFTSize.isFast(11) && !FFTSize.isFast(0))
+    }
+}

@@ -25,33 +25,65 @@ final class FFTConvolution {
 
     init(rigor: FFTPlanRigor) { self.rigor = rigor }
 
-    /// The layout and the three batched transforms for one geometry and precision.
+    /// The layout and the batched transforms for one geometry and precision.
     struct Plan {
         let layout: FFTConvolutionLayout
         let kernelMaps: Int
         let inputMaps: Int
         let outputMaps: Int
-        let kernelTransform: FFTBatch
+        /// Kernel transform: one 2-D r2c batch, or (pruned) row r2c transforms of the `kP` non-zero
+        /// rows followed by in-place column transforms.
+        let kernelTransform: KernelTransform
         let inputTransform: FFTBatch
         let outputTransform: FFTBatch
+    }
+
+    /// How kernel spectra are computed. A kernel occupies only the first `kP` of `TH` rows, so the
+    /// 2-D transform (rows, then columns) can skip the all-zero rows' transforms: `kP/TH` of the
+    /// row work plus all the column work, instead of all of both.
+    enum KernelTransform {
+        case full(FFTBatch)
+        case pruned(rows: FFTBatch, columns: FFTBatch, nonZeroRows: Int)
     }
 
     /// Chooses the layout and fetches (or creates) its plans.
     /// - Throws: ``SpectralConvError/backend(_:)`` when FFTW cannot plan a transform.
     func prepare<S: TensorScalar>(geometry: ConvolutionGeometry, scalar: S.Type, threads: Int) throws(SpectralConvError) -> Plan {
+        typealias Axis = FFTPlanDescriptor.Axis
         let layout = FFTConvolutionLayout(geometry: geometry, scalarBytes: MemoryLayout<S>.stride)
         let inputMaps = layout.batchItems * layout.phaseChannels
         let kernelMaps = geometry.outChannels * layout.phaseChannelsPerGroup
         let outputMaps = layout.batchItems * geometry.outChannels
-        func batch(_ direction: FFTPlanDescriptor.Direction, maps: Int) throws(SpectralConvError) -> FFTBatch {
-            try FFTBatch(precision: S.precision, direction: direction, dimensions: layout.dimensions, count: maps,
-                         realDistance: layout.realDistance, complexDistance: layout.complexDistance,
-                         rigor: rigor, threads: threads)
+        let (th, tw) = (layout.transformHeight, layout.transformWidth)
+        let half = tw / 2 + 1
+        let (rd, cd) = (layout.realDistance, layout.complexDistance)
+        // Real side row-major [TH][TW], complex side [TH][TW/2+1]; one 1-D axis when TH == 1.
+        let realAxes = th == 1 ? [Axis(n: tw, inputStride: 1, outputStride: 1)]
+            : [Axis(n: th, inputStride: tw, outputStride: half), Axis(n: tw, inputStride: 1, outputStride: 1)]
+        func descriptor(_ kind: FFTPlanDescriptor.Kind, dimensions: [Axis], batch: [Axis], inPlace: Bool = false) -> FFTPlanDescriptor {
+            FFTPlanDescriptor(precision: S.precision, kind: kind, dimensions: dimensions, batch: batch, inPlace: inPlace, rigor: rigor, threads: 1)
+        }
+        func forward(maps: Int) throws(SpectralConvError) -> FFTBatch {
+            try FFTBatch(descriptor(.realToComplex, dimensions: realAxes, batch: [Axis(n: maps, inputStride: rd, outputStride: cd)]), threads: threads)
+        }
+        let inverseAxes = realAxes.map { Axis(n: $0.n, inputStride: $0.outputStride, outputStride: $0.inputStride) }
+        let inverse = try FFTBatch(descriptor(.complexToReal, dimensions: inverseAxes, batch: [Axis(n: outputMaps, inputStride: cd, outputStride: rd)]), threads: threads)
+
+        let nonZeroRows = layout.phaseKernelHeight
+        let kernelTransform: KernelTransform
+        if th > 1 && 2 * nonZeroRows <= th {
+            let rows = try FFTBatch(descriptor(.realToComplex, dimensions: [Axis(n: tw, inputStride: 1, outputStride: 1)],
+                                               batch: [Axis(n: kernelMaps, inputStride: rd, outputStride: cd),
+                                                       Axis(n: nonZeroRows, inputStride: tw, outputStride: half)]), threads: threads)
+            let columns = try FFTBatch(descriptor(.complexForward, dimensions: [Axis(n: th, inputStride: half, outputStride: half)],
+                                                  batch: [Axis(n: kernelMaps, inputStride: cd, outputStride: cd),
+                                                          Axis(n: half, inputStride: 1, outputStride: 1)], inPlace: true), threads: threads)
+            kernelTransform = .pruned(rows: rows, columns: columns, nonZeroRows: nonZeroRows)
+        } else {
+            kernelTransform = .full(try forward(maps: kernelMaps))
         }
         return Plan(layout: layout, kernelMaps: kernelMaps, inputMaps: inputMaps, outputMaps: outputMaps,
-                    kernelTransform: try batch(.forward, maps: kernelMaps),
-                    inputTransform: try batch(.forward, maps: inputMaps),
-                    outputTransform: try batch(.inverse, maps: outputMaps))
+                    kernelTransform: kernelTransform, inputTransform: try forward(maps: inputMaps), outputTransform: inverse)
     }
 
     /// Computes the convolution (without bias) into `output`, `[N, O, Ho, Wo]`, fully overwriting it.
@@ -71,15 +103,23 @@ final class FFTConvolution {
         let xPacked = spectra(4, maps: plan.inputMaps)
         let y = spectra(5, maps: plan.outputMaps)
 
-        FFTMapCopy.fillKernels(weight: weight, into: real, layout: layout, parallelism: parallelism)
-        plan.kernelTransform.execute(real: real, complex: w, parallelism: parallelism)
+        switch plan.kernelTransform {
+        case .full(let transform):
+            FFTMapCopy.fillKernels(weight: weight, into: real, rows: layout.transformHeight, layout: layout, parallelism: parallelism)
+            transform.execute(input: real, output: w, parallelism: parallelism)
+        case .pruned(let rows, let columns, let nonZeroRows):
+            FFTMapCopy.fillKernels(weight: weight, into: real, rows: nonZeroRows, layout: layout, parallelism: parallelism)
+            rows.execute(input: real, output: w, parallelism: parallelism)
+            FFTMapCopy.clearSpectrumRows(from: nonZeroRows, of: w, maps: plan.kernelMaps, layout: layout, parallelism: parallelism)
+            columns.execute(input: w, output: w, parallelism: parallelism)
+        }
         SpectralProduct.pack(w, into: wPacked, maps: plan.kernelMaps, swapPairs: false, layout: layout, parallelism: parallelism)
         SpectralProduct.pack(w, into: wSwapped, maps: plan.kernelMaps, swapPairs: true, layout: layout, parallelism: parallelism)
         FFTMapCopy.fillInputs(input: input, into: real, layout: layout, parallelism: parallelism)
-        plan.inputTransform.execute(real: real, complex: x, parallelism: parallelism)
+        plan.inputTransform.execute(input: real, output: x, parallelism: parallelism)
         SpectralProduct.pack(x, into: xPacked, maps: plan.inputMaps, swapPairs: false, layout: layout, parallelism: parallelism)
         SpectralProduct.multiply(inputs: xPacked, kernels: wPacked, swappedKernels: wSwapped, outputs: y, layout: layout, parallelism: parallelism)
-        plan.outputTransform.execute(real: real, complex: y, parallelism: parallelism)
+        plan.outputTransform.execute(input: y, output: real, parallelism: parallelism)
         FFTMapCopy.extractOutputs(from: real, into: output, layout: layout, parallelism: parallelism)
     }
 }

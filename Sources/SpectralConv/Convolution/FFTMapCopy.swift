@@ -10,8 +10,9 @@
 enum FFTMapCopy {
     /// Spreads every kernel onto its dilated support, splits it into stride phases, zero-pads each
     /// phase to T points and scales by `1/T` (folding in the inverse transform's normalisation).
+    /// Only the first `rows` rows of each map are written (the pruned kernel transform reads no more).
     static func fillKernels<S: TensorScalar>(
-        weight: UnsafePointer<S>, into real: UnsafeMutablePointer<S>, layout: FFTConvolutionLayout, parallelism: Parallelism
+        weight: UnsafePointer<S>, into real: UnsafeMutablePointer<S>, rows: Int, layout: FFTConvolutionLayout, parallelism: Parallelism
     ) {
         let g = layout.geometry
         let points = layout.realDistance
@@ -24,7 +25,7 @@ enum FFTMapCopy {
         parallelism.forEachChunk(of: kernels) { range in
             for kernel in range {
                 let maps = real + kernel * phases * points
-                maps.initialize(repeating: 0, count: phases * points)  // pads between maps too
+                for phase in 0..<phases { (maps + phase * points).initialize(repeating: 0, count: rows * width) }
                 let source = weight + kernel * taps
                 for a in 0..<g.kernelHeight {
                     let row = a * g.dilation.height
@@ -36,6 +37,19 @@ enum FFTMapCopy {
                     }
                 }
             }
+        }
+    }
+
+    /// Zeroes spectrum rows `first..<TH` of `maps` half spectra (`[TH][TW/2+1]` complex each) — the
+    /// rows the pruned kernel transform's row pass does not write.
+    static func clearSpectrumRows<S: TensorScalar>(
+        from first: Int, of spectra: UnsafeMutablePointer<S>, maps: Int, layout: FFTConvolutionLayout, parallelism: Parallelism
+    ) {
+        let rowScalars = 2 * (layout.transformWidth / 2 + 1)
+        let distance = 2 * layout.complexDistance
+        let count = (layout.transformHeight - first) * rowScalars
+        parallelism.forEachChunk(of: maps) { range in
+            for map in range { (spectra + map * distance + first * rowScalars).initialize(repeating: 0, count: count) }
         }
     }
 

@@ -1,47 +1,47 @@
-/// A batch of same-size real transforms, split into one contiguous chunk per thread.
+/// A batched transform split into one contiguous chunk of its first batch axis per thread.
 ///
 /// FFTW's own threads parallelise inside each transform with fine-grained synchronisation, which
-/// collapses when the other core is busy; splitting the batch gives each thread a coarse, independent
-/// chunk executed by a single-threaded plan (FFTW's execute functions are thread-safe). A batch of a
-/// single transform is the exception: its plan uses FFTW's threads. Chunks of size `q` and `q + 1`
-/// need at most two plans, both cached by ``FFTPlanCache``.
+/// collapses when the other core is busy; splitting the batch gives each thread a coarse,
+/// independent chunk run by a single-threaded plan (FFTW's execute functions are thread-safe). A
+/// batch of one array is the exception: its plan uses FFTW's threads. Chunks of length `q` and
+/// `q + 1` need at most two plans, both cached by ``FFTPlanCache``.
 struct FFTBatch {
     private let chunks: [(start: Int, plan: FFTPlan)]
-    private let realDistance: Int
-    private let complexDistance: Int
+    private let inputStride: Int
+    private let outputStride: Int
+    private let inputIsComplex: Bool
+    private let outputIsComplex: Bool
 
-    /// Plans `count` transforms of `dimensions` (see ``FFTPlanDescriptor`` for the layout).
-    init(
-        precision: FloatingPointPrecision, direction: FFTPlanDescriptor.Direction, dimensions: [Int], count: Int,
-        realDistance: Int, complexDistance: Int, rigor: FFTPlanRigor, threads: Int
-    ) throws(SpectralConvError) {
-        self.realDistance = realDistance
-        self.complexDistance = complexDistance
-        let pieces = max(1, min(threads, count))
-        let (base, extra) = count.quotientAndRemainder(dividingBy: pieces)
+    /// Plans `descriptor` as `threads` chunks of its first batch axis.
+    init(_ descriptor: FFTPlanDescriptor, threads: Int) throws(SpectralConvError) {
+        let axis = descriptor.batch[0]
+        inputStride = axis.inputStride
+        outputStride = axis.outputStride
+        inputIsComplex = descriptor.kind != .realToComplex
+        outputIsComplex = descriptor.kind != .complexToReal
+        let pieces = max(1, min(threads, axis.n))
+        let (base, extra) = axis.n.quotientAndRemainder(dividingBy: pieces)
         var chunks: [(Int, FFTPlan)] = []
         var start = 0
         for piece in 0..<pieces {
             let size = base + (piece < extra ? 1 : 0)
-            let descriptor = FFTPlanDescriptor(
-                precision: precision, direction: direction, dimensions: dimensions, count: size,
-                realDistance: realDistance, complexDistance: complexDistance, rigor: rigor,
-                threads: count == 1 ? threads : 1)
-            chunks.append((start, try FFTPlanCache.shared.plan(for: descriptor)))
+            let chunk = descriptor.withBatchCount(size, threads: axis.n == 1 && descriptor.batch.count == 1 ? threads : 1)
+            chunks.append((start, try FFTPlanCache.shared.plan(for: chunk)))
             start += size
         }
         self.chunks = chunks
     }
 
-    /// Transforms every array of the batch; arrays start at multiples of the distances from the
-    /// given (64-byte aligned) base pointers; `complex` holds interleaved `(re, im)` scalars.
-    func execute<S: TensorScalar>(real: UnsafeMutablePointer<S>, complex: UnsafeMutablePointer<S>, parallelism: Parallelism) {
+    /// Runs every chunk; `input` and `output` are the (64-byte aligned) arrays of the whole batch,
+    /// the same pointer for an in-place transform.
+    func execute<S: TensorScalar>(input: UnsafeMutablePointer<S>, output: UnsafeMutablePointer<S>, parallelism: Parallelism) {
         let chunks = self.chunks
-        let (realDistance, complexDistance) = (self.realDistance, self.complexDistance)
+        let inputStep = inputStride * (inputIsComplex ? 2 : 1)
+        let outputStep = outputStride * (outputIsComplex ? 2 : 1)
         parallelism.forEachChunk(of: chunks.count, oversubscription: 1) { range in
             for index in range {
                 let (start, plan) = chunks[index]
-                plan.execute(real: real + start * realDistance, complex: complex + 2 * start * complexDistance)
+                plan.execute(input: input + start * inputStep, output: output + start * outputStep)
             }
         }
     }

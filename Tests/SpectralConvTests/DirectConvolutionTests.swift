@@ -1,0 +1,133 @@
+import Testing
+@testable import SpectralConv
+
+/// The direct path against the definition (``ReferenceConvolution`` in `Double`) on every kind of
+/// geometry ``ConvolutionGeometry`` accepts. Relative error is `max|direct − ref| / max|ref|`.
+@Suite struct DirectConvolutionTests {
+    /// Tolerance of the `Float` path against the `Double` reference.
+    static let singleTolerance = 1e-5
+    /// Tolerance of the `Double` path against the `Double` reference.
+    static let doubleTolerance = 1e-12
+
+    /// One geometry to check: NCHW (or NCL) input shape, OIHW (or OIL) weight shape, options.
+    struct Case: Sendable, CustomTestStringConvertible {
+        let name: String
+        let input: [Int]
+        let weight: [Int]
+        let options: ConvolutionOptions
+        var testDescription: String { name }
+
+        init(_ name: String, _ input: [Int], _ weight: [Int], _ options: ConvolutionOptions = .init()) {
+            self.name = name
+            self.input = input
+            self.weight = weight
+            self.options = options
+        }
+    }
+
+    static let cases: [Case] = [
+        Case("3x3 valid", [2, 3, 9, 11], [4, 3, 3, 3]),
+        Case("3x3 same", [1, 5, 12, 13], [6, 5, 3, 3], .init(padding: .same)),
+        Case("full padding", [1, 2, 6, 7], [3, 2, 3, 3], .init(padding: .full)),
+        Case("stride 2 same", [2, 4, 15, 17], [5, 4, 3, 3], .init(stride: 2, padding: .same)),
+        Case("stride 2x3 asymmetric padding", [1, 3, 14, 19], [4, 3, 3, 3],
+             .init(stride: SpatialPair(height: 2, width: 3), padding: .explicit(top: 1, bottom: 0, left: 2, right: 1))),
+        Case("stride 3 dilation 2", [1, 2, 21, 22], [3, 2, 3, 3], .init(stride: 3, padding: .same, dilation: 2)),
+        Case("dilation 2 same", [1, 3, 16, 19], [4, 3, 3, 3], .init(padding: .same, dilation: 2)),
+        Case("dilation 1x3 stride 2x1", [1, 2, 13, 25], [3, 2, 3, 3],
+             .init(stride: SpatialPair(height: 2, width: 1), padding: .symmetric(1), dilation: SpatialPair(height: 1, width: 3))),
+        Case("padding larger than kernel", [1, 2, 5, 6], [3, 2, 2, 2], .init(padding: .explicit(top: 4, bottom: 3, left: 5, right: 2))),
+        Case("groups 2", [2, 6, 10, 9], [8, 3, 3, 3], .init(groups: 2)),
+        Case("groups 3, 3 outputs per group", [1, 6, 9, 9], [9, 2, 3, 3], .init(padding: .same, groups: 3)),
+        Case("depthwise", [2, 8, 13, 14], [8, 1, 3, 3], .init(padding: .same, groups: 8)),
+        Case("depthwise stride 2", [1, 5, 17, 18], [5, 1, 3, 3], .init(stride: 2, padding: .same, groups: 5)),
+        Case("depthwise multiplier 2", [1, 4, 11, 10], [8, 1, 3, 3], .init(groups: 4)),
+        Case("one output per group, many inputs", [1, 64, 5, 6], [2, 32, 3, 3], .init(padding: .same, groups: 2)),
+        Case("1x1", [2, 16, 7, 9], [20, 16, 1, 1]),
+        Case("1x1 stride 2", [1, 8, 9, 10], [5, 8, 1, 1], .init(stride: 2)),
+        Case("even kernel 2x4 same", [1, 3, 10, 11], [5, 3, 2, 4], .init(padding: .same)),
+        Case("kernel as large as padded input", [1, 3, 6, 7], [4, 3, 8, 9], .init(padding: .symmetric(1))),
+        Case("kernel as large as input", [2, 2, 5, 5], [3, 2, 5, 5]),
+        Case("odd sizes 5x5", [1, 7, 17, 23], [9, 7, 5, 5], .init(padding: .same)),
+        Case("7x7 same", [1, 3, 20, 21], [4, 3, 7, 7], .init(padding: .same)),
+        Case("11x11 stride 4", [1, 3, 40, 41], [4, 3, 11, 11], .init(stride: 4, padding: .symmetric(2))),
+        Case("wide rows, tiles span rows", [1, 2, 5, 40], [6, 2, 3, 3], .init(padding: .same)),
+        Case("narrow rows", [1, 3, 12, 3], [5, 3, 3, 3], .init(padding: .same)),
+        Case("channel blocks with partial tiles", [1, 40, 6, 20], [5, 40, 3, 3], .init(padding: .same)),
+        Case("single output pixel", [1, 4, 3, 3], [5, 4, 3, 3]),
+        Case("1-D same", [2, 4, 37], [6, 4, 5], .init(padding: .same)),
+        Case("1-D stride 3 dilation 2", [1, 3, 50], [5, 3, 4], .init(stride: 3, padding: .explicit(top: 0, bottom: 0, left: 3, right: 1), dilation: 2)),
+        Case("1-D kernel as long as the input", [1, 2, 30], [3, 2, 30]),
+        Case("1-D depthwise", [2, 6, 33], [6, 1, 7], .init(padding: .same, groups: 6)),
+    ]
+
+    /// `max|a − b| / max|b|`, computed in `Double`.
+    static func relativeError<S: TensorScalar>(_ a: Tensor<S>, _ reference: Tensor<Double>) -> Double {
+        let scale = max(reference.maxMagnitude, .leastNormalMagnitude)
+        return a.converted(to: Double.self).maxAbsoluteDifference(from: reference) / scale
+    }
+
+    @Test("Float direct matches the Double reference", arguments: cases)
+    func singleMatchesReference(_ c: Case) throws {
+        let x = Tensor<Float>.uniform(shape: c.input, seed: 11)
+        let w = Tensor<Float>.uniform(shape: c.weight, seed: 12)
+        let reference = try ReferenceConvolution.forward(
+            input: x.converted(to: Double.self), weight: w.converted(to: Double.self), options: c.options)
+        let y = try ConvolutionEngine(threads: 2).forward(input: x, weight: w, options: c.options, algorithm: .direct)
+        #expect(y.shape == reference.shape)
+        #expect(Self.relativeError(y, reference) <= Self.singleTolerance)
+    }
+
+    @Test("Double direct matches the Double reference", arguments: cases)
+    func doubleMatchesReference(_ c: Case) throws {
+        let x = Tensor<Double>.uniform(shape: c.input, seed: 21)
+        let w = Tensor<Double>.uniform(shape: c.weight, seed: 22)
+        let reference = try ReferenceConvolution.forward(input: x, weight: w, options: c.options)
+        let y = try ConvolutionEngine(threads: 1).forward(input: x, weight: w, options: c.options, algorithm: .direct)
+        #expect(y.shape == reference.shape)
+        #expect(Self.relativeError(y, reference) <= Self.doubleTolerance)
+    }
+
+    @Test("one and two threads give identical results", arguments: [cases[1], cases[3], cases[11], cases[25], cases[27]])
+    func threadCountDoesNotChangeResults(_ c: Case) throws {
+        let x = Tensor<Float>.uniform(shape: c.input, seed: 31)
+        let w = Tensor<Float>.uniform(shape: c.weight, seed: 32)
+        let one = try ConvolutionEngine(threads: 1).forward(input: x, weight: w, options: c.options, algorithm: .direct)
+        let two = try ConvolutionEngine(threads: 2).forward(input: x, weight: w, options: c.options, algorithm: .direct)
+        #expect(one == two)
+    }
+
+    @Test("bias is added once through the engine")
+    func biasThroughEngine() throws {
+        let x = Tensor<Float>.uniform(shape: [1, 3, 8, 9], seed: 41)
+        let w = Tensor<Float>.uniform(shape: [5, 3, 3, 3], seed: 42)
+        let b = Tensor<Float>.uniform(shape: [5], seed: 43)
+        let options = ConvolutionOptions(padding: .same)
+        let reference = try ReferenceConvolution.forward(
+            input: x.converted(to: Double.self), weight: w.converted(to: Double.self), bias: b.converted(to: Double.self), options: options)
+        let y = try ConvolutionEngine(threads: 2).forward(input: x, weight: w, bias: b, options: options, algorithm: .direct)
+        #expect(Self.relativeError(y, reference) <= Self.singleTolerance)
+    }
+
+    @Test("every output element is overwritten, not accumulated into")
+    func overwritesOutput() throws {
+        let c = Self.cases[25]   // channel blocks: later blocks add to what the first one wrote
+        let geometry = try ConvolutionGeometry(inputShape: c.input, weightShape: c.weight, options: c.options)
+        let x = Tensor<Float>.uniform(shape: c.input, seed: 51)
+        let w = Tensor<Float>.uniform(shape: c.weight, seed: 52)
+        let reference = try ReferenceConvolution.forward(
+            input: x.converted(to: Double.self), weight: w.converted(to: Double.self), options: c.options)
+        var y = Tensor<Float>(shape: geometry.outputShape, repeating: .nan)
+        x.withUnsafeBufferPointer { x in
+            w.withUnsafeBufferPointer { w in
+                y.withUnsafeMutableBufferPointer { y in
+                    DirectConvolution.forward(
+                        input: x.baseAddress!, weight: w.baseAddress!, output: y.baseAddress!,
+                        geometry: geometry, parallelism: Parallelism(threads: 2))
+                }
+            }
+        }
+        #expect(y.scalars.allSatisfy { $0.isFinite })
+        #expect(Self.relativeError(y, reference) <= Self.singleTolerance)
+    }
+}

@@ -1,5 +1,5 @@
 extension DirectConvolution {
-    /// Repacks OIHW weights into the order ``kernel4(tileCount:tiles:input:channels:channelStride:taps:tapCount:weights:output:planeSize:outputChannels:accumulate:vector:)``
+    /// Repacks OIHW weights into the order ``kernel4(_:tiles:input:channels:channelStride:taps:tapCount:weights:output:planeSize:outputChannels:accumulate:vector:)``
     /// streams them: `[G][blocks][C/G][kH·kW][4]`, four output channels interleaved per tap, zeros
     /// for the missing channels of a group's last block. Cost `O(O·C/G·kH·kW)`, negligible.
     ///

@@ -49,6 +49,9 @@ extension DirectConvolution {
         let channelStride: Int
         /// Input channels per microkernel pass; a pass after the first adds to the output.
         let channelBlock: Int
+        /// The tiles of a full band in row-major order, output offsets counted from the band's
+        /// first row; a shorter last band uses a prefix.
+        let tiles: [Tile]
         /// For tap `(a, b)` at index `a·kW + b`: `a·dH·rowPitch + r·phaseWidth + q` with `b·dW = q·sW + r`.
         let tapOffsets: [Int]
 
@@ -63,7 +66,7 @@ extension DirectConvolution {
         static let bandBudgetBytes = 192 * 1024
         /// Bytes one microkernel call may stream (its input rows and its weights) so that they
         /// stay in a 32 KiB L1 cache while the call runs.
-        static let callBudgetBytes = 16 * 1024
+        static let callBudgetBytes = 32 * 1024
 
         init(geometry g: ConvolutionGeometry, lanes: Int, scalarSize: Int, threads: Int) {
             self.lanes = lanes
@@ -101,6 +104,18 @@ extension DirectConvolution {
             let fitChannels = max(1, min(cg, Self.callBudgetBytes / bytesPerChannel))
             let channelBlocks = (cg + fitChannels - 1) / fitChannels
             channelBlock = (cg + channelBlocks - 1) / channelBlocks
+
+            var tiles: [Tile] = []
+            tiles.reserveCapacity(rows * vectorsPerRow)
+            for row in 0..<rows {
+                for vector in 0..<vectorsPerRow {
+                    let column = vector * lanes
+                    tiles.append(Tile(
+                        input: row * sH * rowPitch + column, output: row * g.outWidth + column,
+                        lanes: min(lanes, g.outWidth - column)))
+                }
+            }
+            self.tiles = tiles
 
             var offsets: [Int] = []
             offsets.reserveCapacity(taps)

@@ -13,7 +13,7 @@
 ///    so the inner loops have no bounds checks and every load is contiguous for any stride.
 /// 3. For each block of input channels (sized for L1), each block of 4 output channels and each
 ///    run of 3 vector tiles (24 `Float` / 12 `Double` output columns), the microkernel
-///    (``kernel4(tileCount:tiles:input:channels:channelStride:taps:tapCount:weights:output:planeSize:outputChannels:accumulate:vector:)``)
+///    (``kernel4(_:tiles:input:channels:channelStride:taps:tapCount:weights:output:planeSize:outputChannels:accumulate:vector:)``)
 ///    keeps 12 accumulators in registers across all channels and taps, then writes them once.
 ///
 /// Cost: `N·O·(C/G)·Ho·Wo·kH·kW` multiply-adds, plus `⌈Wo/lanes⌉·lanes / Wo` for the partial last
@@ -92,7 +92,6 @@ enum DirectConvolution {
     }
 
     /// One work item: image n, group g, one band of output rows, every output channel of the group.
-    @inline(__always)
     static func computeItem<V: SIMD>(
         _ item: Int, band: UnsafeMutablePointer<V.Scalar>,
         input: UnsafePointer<V.Scalar>, weights: UnsafePointer<V.Scalar>, output: UnsafeMutablePointer<V.Scalar>,
@@ -113,86 +112,92 @@ enum DirectConvolution {
 
         let tileCount = outputRows * plan.vectorsPerRow
         let block = plan.outputChannelBlock
-        let blockWeights = cg * tapCount * block
         let groupOutput = output + (image * g.outChannels + group * og) * planeSize
-        let groupWeights = weights + group * plan.outputChannelBlocks * blockWeights
+        let groupWeights = weights + group * plan.outputChannelBlocks * block * cg * tapCount
 
-        withUnsafeTemporaryAllocation(of: Tile.self, capacity: plan.tilesPerCall) { tiles in
+        // The band's tiles in row-major order, `tilesPerCall` at a time (a run may span a row
+        // boundary); their output offsets count from the band's first row.
+        let bandOutput = groupOutput + firstOutputRow * g.outWidth
+        plan.tiles.withUnsafeBufferPointer { tiles in
             let tiles = tiles.baseAddress!
             for firstChannel in stride(from: 0, to: cg, by: plan.channelBlock) {
                 let channels = min(plan.channelBlock, cg - firstChannel)
-                let accumulate = firstChannel > 0
                 let channelInput = UnsafePointer(band + firstChannel * plan.channelStride)
                 for blockIndex in 0..<plan.outputChannelBlocks {
                     let firstOutput = blockIndex * block
-                    let blockOutput = groupOutput + firstOutput * planeSize
-                    let outputChannels = min(block, og - firstOutput)
-                    let channelWeights = groupWeights + blockIndex * blockWeights + firstChannel * tapCount * block
-                    // Walk the band's tiles in row-major order, `tilesPerCall` at a time.
-                    var row = 0, vectorIndex = 0, done = 0
-                    while done < tileCount {
-                        let count = min(plan.tilesPerCall, tileCount - done)
-                        for k in 0..<count {
-                            let column = vectorIndex * plan.lanes
-                            tiles[k] = Tile(
-                                input: row * g.stride.height * plan.rowPitch + column,
-                                output: (firstOutputRow + row) * g.outWidth + column,
-                                lanes: min(plan.lanes, g.outWidth - column))
-                            vectorIndex += 1
-                            if vectorIndex == plan.vectorsPerRow {
-                                vectorIndex = 0
-                                row += 1
-                            }
-                        }
-                        if block == 4 {
-                            switch count {
-                            case 3:
-                                kernel4(
-                                    tileCount: 3, tiles: tiles, input: channelInput, channels: channels, channelStride: plan.channelStride,
-                                    taps: taps, tapCount: tapCount, weights: channelWeights,
-                                    output: blockOutput, planeSize: planeSize, outputChannels: outputChannels, accumulate: accumulate, vector: V.self)
-                            case 2:
-                                kernel4(
-                                    tileCount: 2, tiles: tiles, input: channelInput, channels: channels, channelStride: plan.channelStride,
-                                    taps: taps, tapCount: tapCount, weights: channelWeights,
-                                    output: blockOutput, planeSize: planeSize, outputChannels: outputChannels, accumulate: accumulate, vector: V.self)
-                            default:
-                                kernel4(
-                                    tileCount: 1, tiles: tiles, input: channelInput, channels: channels, channelStride: plan.channelStride,
-                                    taps: taps, tapCount: tapCount, weights: channelWeights,
-                                    output: blockOutput, planeSize: planeSize, outputChannels: outputChannels, accumulate: accumulate, vector: V.self)
-                            }
-                        } else {
-                            // Split a short run into 4 + 2 + 1 so each call has a literal tile count.
-                            var start = 0, size = 8
-                            while start < count {
-                                while count - start < size { size /= 2 }
-                                let run = UnsafePointer(tiles + start)
-                                switch size {
-                                case 8:
-                                    kernel1(
-                                        tileCount: 8, tiles: run, input: channelInput, channels: channels, channelStride: plan.channelStride,
-                                        taps: taps, tapCount: tapCount, weights: channelWeights, output: blockOutput, accumulate: accumulate, vector: V.self)
-                                case 4:
-                                    kernel1(
-                                        tileCount: 4, tiles: run, input: channelInput, channels: channels, channelStride: plan.channelStride,
-                                        taps: taps, tapCount: tapCount, weights: channelWeights, output: blockOutput, accumulate: accumulate, vector: V.self)
-                                case 2:
-                                    kernel1(
-                                        tileCount: 2, tiles: run, input: channelInput, channels: channels, channelStride: plan.channelStride,
-                                        taps: taps, tapCount: tapCount, weights: channelWeights, output: blockOutput, accumulate: accumulate, vector: V.self)
-                                default:
-                                    kernel1(
-                                        tileCount: 1, tiles: run, input: channelInput, channels: channels, channelStride: plan.channelStride,
-                                        taps: taps, tapCount: tapCount, weights: channelWeights, output: blockOutput, accumulate: accumulate, vector: V.self)
-                                }
-                                start += size
-                            }
-                        }
-                        done += count
+                    let blockWeights = groupWeights + (blockIndex * cg + firstChannel) * tapCount * block
+                    let blockOutput = bandOutput + firstOutput * planeSize
+                    var first = 0
+                    while first < tileCount {
+                        let count = min(plan.tilesPerCall, tileCount - first)
+                        computeRun(
+                            count, tiles: tiles + first, input: channelInput, channels: channels, channelStride: plan.channelStride,
+                            taps: taps, tapCount: tapCount, weights: blockWeights,
+                            output: blockOutput, planeSize: planeSize,
+                            outputChannelBlock: block, outputChannels: min(block, og - firstOutput),
+                            accumulate: firstChannel > 0, vector: V.self)
+                        first += count
                     }
                 }
             }
+        }
+    }
+
+    /// One run of `count` tiles for one block of output channels, through the microkernel that
+    /// fits: ``kernel4(_:tiles:input:channels:channelStride:taps:tapCount:weights:output:planeSize:outputChannels:accumulate:vector:)``
+    /// for 4-channel blocks, ``kernel1(_:tiles:input:channels:channelStride:taps:tapCount:weights:output:accumulate:vector:)``
+    /// (in runs of 8, 4, 2, 1 tiles) for single channels.
+    @inline(__always)
+    static func computeRun<V: SIMD>(
+        _ count: Int, tiles: UnsafePointer<Tile>,
+        input: UnsafePointer<V.Scalar>, channels: Int, channelStride: Int,
+        taps: UnsafePointer<Int>, tapCount: Int, weights: UnsafePointer<V.Scalar>,
+        output: UnsafeMutablePointer<V.Scalar>, planeSize: Int, outputChannelBlock: Int, outputChannels: Int,
+        accumulate: Bool, vector: V.Type
+    ) where V.Scalar: BinaryFloatingPoint {
+        if outputChannelBlock == 4 {
+            switch count {
+            case 3:
+                kernel4(
+                    ThreeTiles.self, tiles: tiles, input: input, channels: channels, channelStride: channelStride,
+                    taps: taps, tapCount: tapCount, weights: weights,
+                    output: output, planeSize: planeSize, outputChannels: outputChannels, accumulate: accumulate, vector: V.self)
+            case 2:
+                kernel4(
+                    TwoTiles.self, tiles: tiles, input: input, channels: channels, channelStride: channelStride,
+                    taps: taps, tapCount: tapCount, weights: weights,
+                    output: output, planeSize: planeSize, outputChannels: outputChannels, accumulate: accumulate, vector: V.self)
+            default:
+                kernel4(
+                    OneTile.self, tiles: tiles, input: input, channels: channels, channelStride: channelStride,
+                    taps: taps, tapCount: tapCount, weights: weights,
+                    output: output, planeSize: planeSize, outputChannels: outputChannels, accumulate: accumulate, vector: V.self)
+            }
+            return
+        }
+        var start = 0, size = 8
+        while start < count {
+            while count - start < size { size /= 2 }
+            let run = tiles + start
+            switch size {
+            case 8:
+                kernel1(
+                    EightTiles.self, tiles: run, input: input, channels: channels, channelStride: channelStride,
+                    taps: taps, tapCount: tapCount, weights: weights, output: output, accumulate: accumulate, vector: V.self)
+            case 4:
+                kernel1(
+                    FourTiles.self, tiles: run, input: input, channels: channels, channelStride: channelStride,
+                    taps: taps, tapCount: tapCount, weights: weights, output: output, accumulate: accumulate, vector: V.self)
+            case 2:
+                kernel1(
+                    TwoTiles.self, tiles: run, input: input, channels: channels, channelStride: channelStride,
+                    taps: taps, tapCount: tapCount, weights: weights, output: output, accumulate: accumulate, vector: V.self)
+            default:
+                kernel1(
+                    OneTile.self, tiles: run, input: input, channels: channels, channelStride: channelStride,
+                    taps: taps, tapCount: tapCount, weights: weights, output: output, accumulate: accumulate, vector: V.self)
+            }
+            start += size
         }
     }
 }

@@ -53,12 +53,15 @@ import Testing
         Case("11x11 stride 4", [1, 3, 40, 41], [4, 3, 11, 11], .init(stride: 4, padding: .symmetric(2))),
         Case("wide rows, tiles span rows", [1, 2, 5, 40], [6, 2, 3, 3], .init(padding: .same)),
         Case("narrow rows", [1, 3, 12, 3], [5, 3, 3, 3], .init(padding: .same)),
-        Case("channel blocks with partial tiles", [1, 40, 6, 20], [5, 40, 3, 3], .init(padding: .same)),
+        Case("channel blocks with partial tiles", [1, 160, 4, 10], [5, 160, 3, 3], .init(padding: .same)),
         Case("single output pixel", [1, 4, 3, 3], [5, 4, 3, 3]),
         Case("1-D same", [2, 4, 37], [6, 4, 5], .init(padding: .same)),
         Case("1-D stride 3 dilation 2", [1, 3, 50], [5, 3, 4], .init(stride: 3, padding: .explicit(top: 0, bottom: 0, left: 3, right: 1), dilation: 2)),
         Case("1-D kernel as long as the input", [1, 2, 30], [3, 2, 30]),
         Case("1-D depthwise", [2, 6, 33], [6, 1, 7], .init(padding: .same, groups: 6)),
+        Case("long rows split into column bands", [1, 12, 3, 4500], [3, 12, 3, 3], .init(padding: .explicit(top: 1, bottom: 0, left: 2, right: 3))),
+        Case("1-D long signal, column bands", [1, 8, 7000], [5, 8, 3], .init(padding: .same)),
+        Case("1-D long signal, column bands, stride 3 dilation 2", [1, 4, 30001], [6, 4, 4], .init(stride: 3, padding: .explicit(top: 0, bottom: 0, left: 4, right: 4), dilation: 2)),
     ]
 
     /// `max|a − b| / max|b|`, computed in `Double`.
@@ -88,13 +91,40 @@ import Testing
         #expect(Self.relativeError(y, reference) <= Self.doubleTolerance)
     }
 
-    @Test("one and two threads give identical results", arguments: [cases[1], cases[3], cases[11], cases[25], cases[27]])
+    /// Geometries whose work split differs between one and two threads (row bands, output-channel
+    /// chunks, column bands).
+    static let threadCases = cases.filter {
+        ["3x3 same", "stride 2 same", "depthwise", "channel blocks with partial tiles", "1-D same", "long rows split into column bands"]
+            .contains($0.name)
+    }
+
+    @Test("one and two threads give identical results", arguments: threadCases)
     func threadCountDoesNotChangeResults(_ c: Case) throws {
         let x = Tensor<Float>.uniform(shape: c.input, seed: 31)
         let w = Tensor<Float>.uniform(shape: c.weight, seed: 32)
         let one = try ConvolutionEngine(threads: 1).forward(input: x, weight: w, options: c.options, algorithm: .direct)
         let two = try ConvolutionEngine(threads: 2).forward(input: x, weight: w, options: c.options, algorithm: .direct)
         #expect(one == two)
+    }
+
+    /// The plan for a named case.
+    static func plan(_ name: String, lanes: Int = 8, scalarSize: Int = 4, threads: Int = 2) throws -> DirectConvolution.Plan {
+        let c = try #require(cases.first { $0.name == name })
+        let geometry = try ConvolutionGeometry(inputShape: c.input, weightShape: c.weight, options: c.options)
+        return DirectConvolution.Plan(geometry: geometry, lanes: lanes, scalarSize: scalarSize, threads: threads)
+    }
+
+    @Test("the cases exercise every blocking path")
+    func casesCoverBlocking() throws {
+        #expect(try Self.plan("channel blocks with partial tiles").channelBlock < 160)
+        #expect(try Self.plan("channel blocks with partial tiles", lanes: 4, scalarSize: 8).channelBlock < 160)
+        #expect(try Self.plan("channel blocks with partial tiles").outputChannelChunks > 1)
+        #expect(try Self.plan("long rows split into column bands").columnBandCount > 1)
+        #expect(try Self.plan("1-D long signal, column bands").columnBandCount > 1)
+        #expect(try Self.plan("1-D long signal, column bands, stride 3 dilation 2").columnBandCount > 1)
+        #expect(try Self.plan("3x3 same", threads: 2).rowBandCount > 1)
+        #expect(try Self.plan("depthwise").outputChannelBlock == 1)
+        #expect(try Self.plan("groups 3, 3 outputs per group").outputChannelBlock == 4)
     }
 
     @Test("bias is added once through the engine")
@@ -111,7 +141,8 @@ import Testing
 
     @Test("every output element is overwritten, not accumulated into")
     func overwritesOutput() throws {
-        let c = Self.cases[25]   // channel blocks: later blocks add to what the first one wrote
+        // Channel blocks: later blocks add to what the first one wrote.
+        let c = try #require(Self.cases.first { $0.name == "channel blocks with partial tiles" })
         let geometry = try ConvolutionGeometry(inputShape: c.input, weightShape: c.weight, options: c.options)
         let x = Tensor<Float>.uniform(shape: c.input, seed: 51)
         let w = Tensor<Float>.uniform(shape: c.weight, seed: 52)

@@ -52,26 +52,31 @@ extension DirectConvolution {
         }
     }
 
-    /// The main microkernel: 4 output channels × `tileCount` (1…3) vector tiles, 12 accumulators.
+    /// The main microkernel: 4 output channels × 1…3 vector tiles, 12 accumulators.
     ///
     /// For every input channel of the block and every tap it loads one input vector per tile
-    /// (contiguous: the band is zero-padded and phase-split), broadcasts 4 weights, and issues
-    /// `4·tileCount` multiply-adds — 3 loads + 4 broadcasts per 12 FMAs at `tileCount` 3, which
-    /// keeps both FMA pipes busy on AVX2 machines (16 vector registers: 12 accumulators,
-    /// 3 inputs, 1 broadcast).
+    /// (contiguous: the band is zero-padded and phase-split), broadcasts one weight of each of the
+    /// 4 output channels, and issues `4·tiles` multiply-adds — 3 loads + 4 broadcasts per 12 FMAs
+    /// with 3 tiles, which keeps both FMA pipes busy on AVX2 machines (16 vector registers:
+    /// 12 accumulators, 3 inputs, 1 broadcast).
+    ///
+    /// Weights are read in place, OIHW: four streams `weightStride` apart, each advancing one
+    /// scalar per tap, so no repacking is needed.
     ///
     /// - Parameters:
     ///   - count: ``OneTile``, ``TwoTiles`` or ``ThreeTiles``: the tiles computed at once.
-    ///   - tiles: `tileCount` tile descriptors.
+    ///   - tiles: that many tile descriptors.
     ///   - input: channel 0 of the block in the band; channel `c` starts at `c·channelStride`.
-    ///   - weights: packed `[channels][taps][4]`.
     ///   - taps: `tapCount` offsets (``Plan/tapOffsets``).
-    ///   - output: output channel 0 of the block at offset 0 of its plane; channel `k` is at
-    ///     `k·planeSize`; only the first `outputChannels` (1…4) are written.
+    ///   - weights: `w[o0, c0, 0, 0]` for the block's first output channel `o0` and first input
+    ///     channel `c0`; output channel `o0 + k` is `k·weightStride` further (`C/G·kH·kW`).
+    ///   - output: output channel `o0` at the band's first element; channel `o0 + k` is
+    ///     `k·planeSize` further. Only the first `outputChannels` (1…4) are read and written.
+    ///   - accumulate: add to the output (a channel block after the first) instead of writing it.
     static func kernel4<V: SIMD, Count: DirectConvolutionTileCount>(
         _ count: Count.Type, tiles: UnsafePointer<Tile>,
         input: UnsafePointer<V.Scalar>, channels: Int, channelStride: Int,
-        taps: UnsafePointer<Int>, tapCount: Int, weights: UnsafePointer<V.Scalar>,
+        taps: UnsafePointer<Int>, tapCount: Int, weights: UnsafePointer<V.Scalar>, weightStride: Int,
         output: UnsafeMutablePointer<V.Scalar>, planeSize: Int, outputChannels: Int, accumulate: Bool,
         vector: V.Type
     ) where V.Scalar: BinaryFloatingPoint {
@@ -83,31 +88,38 @@ extension DirectConvolution {
         var p0 = input + tiles[0].input
         var p1 = tileCount > 1 ? input + tiles[1].input : p0
         var p2 = tileCount > 2 ? input + tiles[2].input : p0
-        var w = weights
+        // Missing channels of a group's last block re-read channel o0 (their sums are dropped).
+        var w0 = weights
+        var w1 = outputChannels > 1 ? weights + weightStride : weights
+        var w2 = outputChannels > 2 ? weights + 2 * weightStride : weights
+        var w3 = outputChannels > 3 ? weights + 3 * weightStride : weights
         for _ in 0..<channels {
             for t in 0..<tapCount {
                 let offset = taps[t]
                 let x0: V = load(p0 + offset)
                 let x1: V = tileCount > 1 ? load(p1 + offset) : V()
                 let x2: V = tileCount > 2 ? load(p2 + offset) : V()
-                var b = V(repeating: w[0])
+                var b = V(repeating: w0[t])
                 a00 = multiplyAdd(a00, b, x0)
                 if tileCount > 1 { a01 = multiplyAdd(a01, b, x1) }
                 if tileCount > 2 { a02 = multiplyAdd(a02, b, x2) }
-                b = V(repeating: w[1])
+                b = V(repeating: w1[t])
                 a10 = multiplyAdd(a10, b, x0)
                 if tileCount > 1 { a11 = multiplyAdd(a11, b, x1) }
                 if tileCount > 2 { a12 = multiplyAdd(a12, b, x2) }
-                b = V(repeating: w[2])
+                b = V(repeating: w2[t])
                 a20 = multiplyAdd(a20, b, x0)
                 if tileCount > 1 { a21 = multiplyAdd(a21, b, x1) }
                 if tileCount > 2 { a22 = multiplyAdd(a22, b, x2) }
-                b = V(repeating: w[3])
+                b = V(repeating: w3[t])
                 a30 = multiplyAdd(a30, b, x0)
                 if tileCount > 1 { a31 = multiplyAdd(a31, b, x1) }
                 if tileCount > 2 { a32 = multiplyAdd(a32, b, x2) }
-                w += 4
             }
+            w0 += tapCount
+            w1 += tapCount
+            w2 += tapCount
+            w3 += tapCount
             p0 += channelStride
             p1 += channelStride
             p2 += channelStride
@@ -130,8 +142,8 @@ extension DirectConvolution {
     ///
     /// Per input channel and tap: one broadcast weight and one input vector per tile, each folded
     /// into its multiply-add (9 loads per 8 FMAs at `tileCount` 8: load-bound, but a group with one
-    /// output channel has no weight reuse to exploit). Parameters as ``kernel4(_:tiles:input:channels:channelStride:taps:tapCount:weights:output:planeSize:outputChannels:accumulate:vector:)``
-    /// with weights `[channels][taps]` (the caller's OIHW layout as is).
+    /// output channel has no weight reuse to exploit). Parameters as ``kernel4(_:tiles:input:channels:channelStride:taps:tapCount:weights:weightStride:output:planeSize:outputChannels:accumulate:vector:)``
+    /// for the one output channel.
     static func kernel1<V: SIMD, Count: DirectConvolutionTileCount>(
         _ count: Count.Type, tiles: UnsafePointer<Tile>,
         input: UnsafePointer<V.Scalar>, channels: Int, channelStride: Int,

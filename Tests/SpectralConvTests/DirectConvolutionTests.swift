@@ -127,6 +127,40 @@ import Testing
         #expect(try Self.plan("groups 3, 3 outputs per group").outputChannelBlock == 4)
     }
 
+    @Test("random small geometries match the reference")
+    func randomGeometries() throws {
+        var random = SplitMix64(seed: 2024)
+        func pick(_ range: ClosedRange<Int>) -> Int { Int.random(in: range, using: &random) }
+        var checked = 0
+        while checked < 60 {
+            let groups = [1, 1, 2, 3][pick(0...3)]
+            let oneD = pick(0...4) == 0
+            let c = groups * pick(1...4), o = groups * pick(1...5)
+            let h = oneD ? 1 : pick(1...12), w = pick(1...30)
+            let kh = oneD ? 1 : pick(1...5), kw = pick(1...6)
+            let stride = SpatialPair(height: oneD ? 1 : pick(1...3), width: pick(1...3))
+            let dilation = SpatialPair(height: oneD ? 1 : pick(1...2), width: pick(1...3))
+            let padding: Padding
+            switch pick(0...3) {
+            case 0: padding = .valid
+            case 1: padding = .same
+            case 2: padding = .full
+            default: padding = .explicit(top: oneD ? 0 : pick(0...4), bottom: oneD ? 0 : pick(0...4), left: pick(0...6), right: pick(0...6))
+            }
+            let input = oneD ? [pick(1...2), c, w] : [pick(1...2), c, h, w]
+            let weight = oneD ? [o, c / groups, kw] : [o, c / groups, kh, kw]
+            let options = ConvolutionOptions(stride: stride, padding: padding, dilation: dilation, groups: groups)
+            guard (try? ConvolutionGeometry(inputShape: input, weightShape: weight, options: options)) != nil else { continue }
+            let x = Tensor<Float>.uniform(shape: input, seed: UInt64(checked))
+            let k = Tensor<Float>.uniform(shape: weight, seed: UInt64(1000 + checked))
+            let reference = try ReferenceConvolution.forward(
+                input: x.converted(to: Double.self), weight: k.converted(to: Double.self), options: options)
+            let y = try ConvolutionEngine(threads: 2).forward(input: x, weight: k, options: options, algorithm: .direct)
+            #expect(Self.relativeError(y, reference) <= Self.singleTolerance, "input \(input) weight \(weight) \(options)")
+            checked += 1
+        }
+    }
+
     @Test("bias is added once through the engine")
     func biasThroughEngine() throws {
         let x = Tensor<Float>.uniform(shape: [1, 3, 8, 9], seed: 41)

@@ -124,9 +124,12 @@ extension DirectConvolution {
             rowPitch = pitch(vectors: bandVectors)
             phaseWidth = rowPitch / sW
 
-            // Parallel work: output-channel chunks first, then narrower row bands.
+            // Row bands: as many output rows as the L2 budget allows.
             let fitRows = max(1, (budgetElements / (channelBlock * rowPitch) - g.effectiveKernelHeight) / sH + 1)
             var rows = min(g.outHeight, fitRows)
+
+            // Parallel work: output-channel chunks first (each streams only its share of the
+            // weights), then narrower row bands (each re-reads all of the group's weights).
             imageGroups = g.batch * g.groups
             let wanted = Self.itemsPerThread * threads
             var items = imageGroups * columnBandCount * ((g.outHeight + rows - 1) / rows)
@@ -135,7 +138,8 @@ extension DirectConvolution {
             outputChannelChunks = (outputChannelBlocks + blocksPerChunk - 1) / blocksPerChunk
             items *= outputChannelChunks
             if items < wanted && threads > 1 {
-                let bands = min(g.outHeight, (wanted + imageGroups * columnBandCount * outputChannelChunks - 1) / (imageGroups * columnBandCount * outputChannelChunks))
+                let itemsPerBand = imageGroups * columnBandCount * outputChannelChunks
+                let bands = min(g.outHeight, (wanted + itemsPerBand - 1) / itemsPerBand)
                 rows = min(rows, (g.outHeight + bands - 1) / bands)
             }
             rowBandCount = (g.outHeight + rows - 1) / rows

@@ -11,27 +11,6 @@ extension DirectConvolution {
     enum FourTiles: DirectConvolutionTileCount { static var count: Int { 4 } }
     enum EightTiles: DirectConvolutionTileCount { static var count: Int { 8 } }
 
-    /// `acc + a·b` on whole vectors: the one multiply-add every kernel uses.
-    ///
-    /// Swift has no compile-time test for CPU features and never contracts `acc + a * b` into a
-    /// fused multiply-add, so the choice is a compilation condition:
-    /// - `SPECTRALCONV_FMA` defined (`-Xswiftc -DSPECTRALCONV_FMA`, together with
-    ///   `-Xswiftc -target-cpu -Xswiftc haswell` or any CPU with FMA): `addingProduct`, one
-    ///   `vfmadd231ps`/`pd` per vector — twice the throughput of a separate multiply and add
-    ///   (measured on Zen 4: ~100 vs ~47 GFLOP/s single-thread for a 3×3, 64-channel layer).
-    /// - on arm64, which always has FMA: `addingProduct` as well.
-    /// - otherwise: `acc + a * b`, a multiply and an add, correct and fast enough on any x86-64.
-    ///   `addingProduct` must not be used there: without FMA in the target, LLVM lowers the
-    ///   vector `llvm.fma` to one `fmaf` library call per lane (~120× slower).
-    @inline(__always)
-    static func multiplyAdd<V: SIMD>(_ acc: V, _ a: V, _ b: V) -> V where V.Scalar: BinaryFloatingPoint {
-        #if SPECTRALCONV_FMA || arch(arm64)
-        acc.addingProduct(a, b)
-        #else
-        acc + a * b
-        #endif
-    }
-
     /// Loads one vector (no alignment needed).
     @inline(__always)
     static func load<V: SIMD>(_ pointer: UnsafePointer<V.Scalar>) -> V {

@@ -113,10 +113,10 @@ enum SpectralProduct {
                         let xv0 = load(x, x0 + c), xv1 = load(x, x1 + c)
                         let wv0 = load(w, w0 + c), sv0 = load(ws, w0 + c)
                         let wv1 = load(w, w1 + c), sv1 = load(ws, w1 + c)
-                        a00 = multiplyAdd(xv0, wv0, a00); b00 = multiplyAdd(xv0, sv0, b00)
-                        a01 = multiplyAdd(xv0, wv1, a01); b01 = multiplyAdd(xv0, sv1, b01)
-                        a10 = multiplyAdd(xv1, wv0, a10); b10 = multiplyAdd(xv1, sv0, b10)
-                        a11 = multiplyAdd(xv1, wv1, a11); b11 = multiplyAdd(xv1, sv1, b11)
+                        a00 = multiplyAdd(a00, xv0, wv0); b00 = multiplyAdd(b00, xv0, sv0)
+                        a01 = multiplyAdd(a01, xv0, wv1); b01 = multiplyAdd(b01, xv0, sv1)
+                        a10 = multiplyAdd(a10, xv1, wv0); b10 = multiplyAdd(b10, xv1, sv0)
+                        a11 = multiplyAdd(a11, xv1, wv1); b11 = multiplyAdd(b11, xv1, sv1)
                     }
                     let y00 = b * outChannels + o
                     store(a00, b00, y00)

@@ -98,7 +98,8 @@ struct BenchLayerCommand: ParsableCommand {
         print("layer: \(geometry)")
         print(String(format: "useful work %.3f GFLOP, float32, threads %d, repeats %d", config.usefulFlops / 1e9, config.threads, config.repeats))
         let environment = config.openblasEnvironment.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
-        print(String(format: "OpenBLAS sgemm 1024x1024x1024: %.1f GFLOP/s", report.sgemmReferenceGflops)
+        let n = config.sgemmReferenceSize
+        print(String(format: "OpenBLAS sgemm %dx%dx%d: %.1f GFLOP/s", n, n, n, report.sgemmReferenceGflops)
             + (environment.isEmpty ? "" : " (\(environment.joined(separator: " ")))"))
         let baselineName = config.diffBaseline == .direct ? "direct" : "Double reference"
         let header = ["algorithm", "median ms", "min ms", "GFLOP/s", "% sgemm", "max|diff| vs \(baselineName)"]

@@ -14,7 +14,7 @@
 /// - ``Baseline/automatic``: direct when it is among the algorithms, otherwise the Double reference
 ///   for layers of at most ``referenceFlopLimit`` useful FLOPs and direct above that.
 ///
-/// The report also carries the OpenBLAS `sgemm` speed on a 1024³ product measured in the same
+/// The report also carries the OpenBLAS `sgemm` speed on a 1024³ product (by default) measured in the same
 /// process (``GEMMReference``), so that numbers from different machines or loads can be compared.
 ///
 /// ```swift
@@ -63,12 +63,14 @@ public enum LayerBenchmark {
         public var seed: UInt64
         /// The yardstick of the accuracy column.
         public var baseline: Baseline
+        /// Extent n of the `n × n × n` sgemm reference product (1024 by default).
+        public var sgemmReferenceSize: Int
 
         public init(
             batch: Int, inChannels: Int, outChannels: Int, size: SpatialPair, kernel: SpatialPair,
             options: ConvolutionOptions = .init(), oneDimensional: Bool = false,
             algorithms: [ConvolutionAlgorithm] = ConvolutionAlgorithm.allCases, threads: Int,
-            repeats: Int = 10, seed: UInt64 = 42, baseline: Baseline = .automatic
+            repeats: Int = 10, seed: UInt64 = 42, baseline: Baseline = .automatic, sgemmReferenceSize: Int = 1024
         ) {
             self.batch = batch
             self.inChannels = inChannels
@@ -82,6 +84,7 @@ public enum LayerBenchmark {
             self.repeats = repeats
             self.seed = seed
             self.baseline = baseline
+            self.sgemmReferenceSize = sgemmReferenceSize
         }
 
         /// `[N, C, H, W]` or `[N, C, L]`.
@@ -99,7 +102,8 @@ public enum LayerBenchmark {
         /// - Throws: ``SpectralConvError`` naming the first value out of range.
         public func geometry() throws(SpectralConvError) -> ConvolutionGeometry {
             for (name, value) in [("batch", batch), ("in-channels", inChannels), ("out-channels", outChannels),
-                                  ("threads", threads), ("repeats", repeats)] {
+                                  ("threads", threads), ("repeats", repeats),
+                                  ("sgemm reference size", sgemmReferenceSize)] {
                 guard value >= 1 else { throw .invalidArgument("\(name) must be at least 1, got \(value)") }
             }
             guard size.height >= 1, size.width >= 1 else { throw .invalidArgument("size must be at least 1, got \(size)") }
@@ -117,7 +121,7 @@ public enum LayerBenchmark {
         let input = Tensor<Float>.uniform(shape: geometry.inputShape, seed: configuration.seed)
         let weight = Tensor<Float>.uniform(shape: geometry.weightShape, seed: configuration.seed &+ 1)
 
-        let sgemm = try GEMMReference.measureSgemm(size: 1024, threads: configuration.threads, repeats: 5)
+        let sgemm = try GEMMReference.measureSgemm(size: configuration.sgemmReferenceSize, threads: configuration.threads, repeats: 5)
 
         var outputs: [(algorithm: ConvolutionAlgorithm, output: Tensor<Float>)] = []
         var timings: [(algorithm: ConvolutionAlgorithm, chose: ConvolutionAlgorithm?, timing: TimingSummary)] = []

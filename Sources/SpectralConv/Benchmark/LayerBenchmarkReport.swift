@@ -52,6 +52,8 @@ public struct LayerBenchmarkReport: Codable, Sendable, Hashable {
         public var seed: UInt64
         /// What `max_abs_diff_vs_direct` is measured against.
         public var diffBaseline: DiffBaseline
+        /// Extent n of the sgemm reference product behind `sgemm_reference_gflops`.
+        public var sgemmReferenceSize: Int
         /// `OPENBLAS_CORETYPE`, `OPENBLAS_L2_SIZE`, … as set in the environment (see ``GEMMReference/openBLASEnvironment``).
         public var openblasEnvironment: [String: String]
 
@@ -62,6 +64,7 @@ public struct LayerBenchmarkReport: Codable, Sendable, Hashable {
             case paddingResolved = "padding_resolved", oneDimensional = "one_dimensional"
             case outputHeight = "output_height", outputWidth = "output_width", usefulFlops = "useful_flops"
             case diffBaseline = "diff_baseline", openblasEnvironment = "openblas_environment"
+            case sgemmReferenceSize = "sgemm_reference_size"
         }
 
         public init(_ configuration: LayerBenchmark.Configuration, geometry g: ConvolutionGeometry, baseline: DiffBaseline) {
@@ -86,6 +89,7 @@ public struct LayerBenchmarkReport: Codable, Sendable, Hashable {
             repeats = configuration.repeats
             seed = configuration.seed
             diffBaseline = baseline
+            sgemmReferenceSize = configuration.sgemmReferenceSize
             openblasEnvironment = GEMMReference.openBLASEnvironment
         }
     }
@@ -123,7 +127,8 @@ public struct LayerBenchmarkReport: Codable, Sendable, Hashable {
     public var results: [Result]
     /// The concrete algorithm with the lowest median time (`auto` counts as the path it chose).
     public var winner: String
-    /// OpenBLAS sgemm GFLOP/s on a 1024×1024×1024 product, median of 5, same process and threads.
+    /// OpenBLAS sgemm GFLOP/s on an n×n×n product (n = ``Config/sgemmReferenceSize``, 1024 by
+    /// default), median of 5, same process and threads.
     public var sgemmReferenceGflops: Double
 
     enum CodingKeys: String, CodingKey {

@@ -16,6 +16,8 @@ import Testing
 
     static let cases: [Case] = [
         Case(name: "stride 2, pad 1", input: [2, 3, 7, 9], weight: [4, 3, 3, 3], options: .init(stride: 2, padding: .symmetric(1))),
+        Case(name: "stride 2, wide rows (vector gather)", input: [2, 3, 6, 41], weight: [2, 3, 3, 4], options: .init(stride: 2, padding: .explicit(top: 1, bottom: 0, left: 3, right: 2))),
+        Case(name: "stride 2, dilation 3, wide rows", input: [1, 2, 5, 50], weight: [2, 2, 2, 3], options: .init(stride: 2, padding: .symmetric(height: 0, width: 4), dilation: 3)),
         Case(name: "stride 3, valid", input: [1, 2, 10, 11], weight: [3, 2, 3, 2], options: .init(stride: 3)),
         Case(name: "stride 3 > kernel 2", input: [1, 2, 11, 11], weight: [2, 2, 2, 2], options: .init(stride: 3, padding: .symmetric(1))),
         Case(name: "stride 2x1, dilation 1x3", input: [2, 2, 9, 12], weight: [3, 2, 3, 3], options: .init(stride: .init(height: 2, width: 1), padding: .same, dilation: .init(height: 1, width: 3))),
@@ -98,10 +100,11 @@ import Testing
 
         let conv = Im2colConvolution()
         for strategy in [Im2colConvolution.Strategy.automatic, .perItem, .shared] {
-            for tile in [nil, 1, 40, 1000] as [Int?] {
+            for tile in [nil, 4, 160, 4000] as [Int?] {
                 for threads in [1, 2, 3] {
                     conv.strategy = strategy
-                    conv.tileElements = tile
+                    conv.tileBytes = tile
+                    conv.minimumTileColumns = 1
                     var y = Tensor<Float>(shape: geometry.outputShape, repeating: .nan)
                     x.withUnsafeBufferPointer { x in
                         w.withUnsafeBufferPointer { w in
@@ -120,7 +123,7 @@ import Testing
     /// The workspace grows for a larger geometry and is reused, without stale data, for smaller ones.
     @Test func workspaceIsReusedAcrossGeometries() throws {
         let engine = try ConvolutionEngine(threads: 2)
-        let sequence: [Case] = [Self.cases[0], Self.cases[21], Self.cases[7], Self.cases[21], Self.cases[12]]
+        let sequence: [Case] = ["stride 2, pad 1", "batch 1", "asymmetric padding", "batch 1", "depthwise"].map { name in Self.cases.first { $0.name == name }! }
         for c in sequence {
             let x = Tensor<Float>.uniform(shape: c.input, seed: 10)
             let w = Tensor<Float>.uniform(shape: c.weight, seed: 11)

@@ -19,6 +19,12 @@ public enum GEMMReference {
         public var medianGflops: Double { TimingSummary.gflops(2 * pow(Double(size), 3), milliseconds: timing.median) }
         /// GFLOP/s at the fastest time.
         public var bestGflops: Double { TimingSummary.gflops(2 * pow(Double(size), 3), milliseconds: timing.min) }
+
+        public init(size: Int, threads: Int, timing: TimingSummary) {
+            self.size = size
+            self.threads = threads
+            self.timing = timing
+        }
     }
 
     /// Times `repeats` products `C = A·B` of `size × size` Float matrices with uniform random entries,

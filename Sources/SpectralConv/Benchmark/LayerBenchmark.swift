@@ -15,7 +15,8 @@
 ///   for layers of at most ``referenceFlopLimit`` useful FLOPs and direct above that.
 ///
 /// The report also carries the OpenBLAS `sgemm` speed on a 1024³ product (by default) measured in the same
-/// process (``GEMMReference``), so that numbers from different machines or loads can be compared.
+/// process (``GEMMReference``; median of 5 products before and 5 after the algorithms), so that numbers
+/// from different machines or loads can be compared.
 ///
 /// ```swift
 /// let report = try LayerBenchmark.run(.init(batch: 8, inChannels: 64, outChannels: 64,
@@ -121,7 +122,9 @@ public enum LayerBenchmark {
         let input = Tensor<Float>.uniform(shape: geometry.inputShape, seed: configuration.seed)
         let weight = Tensor<Float>.uniform(shape: geometry.weightShape, seed: configuration.seed &+ 1)
 
-        let sgemm = try GEMMReference.measureSgemm(size: configuration.sgemmReferenceSize, threads: configuration.threads, repeats: 5)
+        // The sgemm reference is taken before and after the algorithms (5 products each) and
+        // summarised together, so that a change of machine load during the run affects both sides.
+        let sgemmBefore = try GEMMReference.measureSgemm(size: configuration.sgemmReferenceSize, threads: configuration.threads, repeats: 5)
 
         var outputs: [(algorithm: ConvolutionAlgorithm, output: Tensor<Float>)] = []
         var timings: [(algorithm: ConvolutionAlgorithm, chose: ConvolutionAlgorithm?, timing: TimingSummary)] = []
@@ -160,6 +163,10 @@ public enum LayerBenchmark {
                 options: configuration.options)
             differences = outputs.map { $0.output.converted(to: Double.self).maxAbsoluteDifference(from: reference) }
         }
+
+        let sgemmAfter = try GEMMReference.measureSgemm(size: configuration.sgemmReferenceSize, threads: configuration.threads, repeats: 5)
+        let sgemmTiming = TimingSummary(samples: sgemmBefore.timing.samples + sgemmAfter.timing.samples)
+        let sgemm = GEMMReference.Measurement(size: configuration.sgemmReferenceSize, threads: configuration.threads, timing: sgemmTiming)
 
         let results = zip(timings, differences).map { entry, difference in
             LayerBenchmarkReport.Result(

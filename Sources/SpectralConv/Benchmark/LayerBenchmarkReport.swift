@@ -128,7 +128,7 @@ public struct LayerBenchmarkReport: Codable, Sendable, Hashable {
     /// The concrete algorithm with the lowest median time (`auto` counts as the path it chose).
     public var winner: String
     /// OpenBLAS sgemm GFLOP/s on an n×n×n product (n = ``Config/sgemmReferenceSize``, 1024 by
-    /// default), median of 5, same process and threads.
+    /// default), median of 5 products before and 5 after the algorithms, same process and threads.
     public var sgemmReferenceGflops: Double
 
     enum CodingKeys: String, CodingKey {

@@ -86,20 +86,27 @@ import Testing
     }
 
     /// One and two threads, and every scheduling mode and tile size, agree within rounding
-    /// (batch·groups below, equal to and above the thread count, with a remainder).
-    @Test(arguments: [1, 2, 3, 4, 5])
-    func threadCountsAndModesAgree(batch: Int) throws {
+    /// (batch·groups below, equal to and above the thread count, with a remainder), for an unfolded
+    /// 3×3, a strided and a pointwise (no unfold) geometry.
+    @Test(arguments: [1, 2, 3, 5], [
+        ([4, 3, 3], ConvolutionOptions(padding: .same, groups: 2)),
+        ([4, 6, 3], ConvolutionOptions(stride: 2, padding: .symmetric(height: 0, width: 2))),
+        ([4, 6, 1], ConvolutionOptions(groups: 1)),
+    ] as [([Int], ConvolutionOptions)])
+    func threadCountsAndModesAgree(batch: Int, layer: ([Int], ConvolutionOptions)) throws {
+        let (kernel, options) = layer
         let geometry = try ConvolutionGeometry(
-            inputShape: [batch, 6, 11, 10], weightShape: [4, 3, 3, 3], options: .init(stride: 1, padding: .same, groups: 2))
+            inputShape: [batch, 6, 11, 10], weightShape: [kernel[0], kernel[1], kernel[2], kernel[2]], options: options)
         let x = Tensor<Float>.uniform(shape: geometry.inputShape, seed: 8)
         let w = Tensor<Float>.uniform(shape: geometry.weightShape, seed: 9)
         let one = try ConvolutionEngine(threads: 1).forward(input: x, weight: w, geometry: geometry, algorithm: .im2col)
         let two = try ConvolutionEngine(threads: 2).forward(input: x, weight: w, geometry: geometry, algorithm: .im2col)
         let scale = max(one.maxMagnitude, 1)
         #expect(one.maxAbsoluteDifference(from: two) <= 1e-6 * scale)
+        #expect(try Self.relativeError(one, input: x, weight: w, options: options) <= 1e-5)
 
         let conv = Im2colConvolution()
-        for strategy in [Im2colConvolution.Strategy.automatic, .perItem, .shared] {
+        for strategy in [Im2colConvolution.Strategy.automatic, .split, .shared] {
             for tile in [nil, 4, 160, 4000] as [Int?] {
                 for threads in [1, 2, 3] {
                     conv.strategy = strategy

@@ -1,7 +1,7 @@
 import Foundation
 
 /// The im2col + GEMM path: the receptive fields of one (image, group) are unfolded into a matrix
-/// and the convolution becomes one matrix product per (image, group).
+/// and the convolution becomes a matrix product per (image, group).
 ///
 /// For image `n` and group `g`, with `K = C/G·kH·kW` and `P = Ho·Wo`:
 ///
@@ -12,45 +12,53 @@ import Foundation
 /// where `W_g` is rows `g·O/G ..< (g+1)·O/G` of the OIHW weight read as an `[O × K]` matrix. A 1×1,
 /// stride-1, unpadded convolution needs no unfold: the input planes already are `cols`.
 ///
-/// Threads (``Parallelism/threads`` = T, the engine's setting, which also sets OpenBLAS' pool):
-/// - T == 1: one workspace, single-threaded BLAS.
-/// - N·G ≥ T: the first `⌊N·G / T⌋·T` (image, group) items are split evenly over T workers, each with
-///   its own workspace and single-threaded BLAS (unfold and GEMM both run in parallel, no barrier
-///   between them); the remaining items, if any, go through the shared mode below.
-/// - otherwise (shared mode): one item at a time, the unfold split over T threads by matrix rows and
-///   the GEMM run by OpenBLAS on T threads.
+/// Tiles: `cols` is built and multiplied a band of output rows at a time (about
+/// ``defaultTileBytes`` of matrix, at least ``defaultMinimumTileColumns`` columns), so that a tile is
+/// still in cache when the GEMM packs it; each tile's GEMM writes its own columns of the output
+/// (`ldc = P`). A layer whose whole matrix fits the budget is one GEMM per (image, group).
+///
+/// Threads (T = ``Parallelism/threads``, the engine's setting):
+/// - split mode, when there are at least T (image, group, tile) units: the units are divided into T
+///   contiguous shares, one per worker, each with its own workspace and OpenBLAS set to 1 thread;
+///   unfold and GEMM run in parallel with no barrier between them. Tiles are halved (down to one
+///   output row) until the units divide evenly among the workers or there are at least 4 per worker.
+/// - shared mode, otherwise (a single small image): one unit at a time, its unfold split over the T
+///   threads by matrix rows and its GEMM run by OpenBLAS on T threads.
+///
+/// Only one mode runs in a call: mixing them makes OpenBLAS' worker threads, which spin for a while
+/// after a multi-threaded call, compete with the split-mode workers (measured: N=3 on 2 threads took
+/// 7.5 ms mixed, 4.6 ms shared only).
 ///
 /// Every output element is written by exactly one GEMM (beta = 0), so the output needs no clearing.
 /// Not thread-safe: the engine serialises calls. Workspaces only grow and are reused between calls.
 final class Im2colConvolution {
-    /// How the items are spread over the threads; ``automatic`` is the rule above, the others force
-    /// one mode for every item (for measurements and tests).
+    /// How the work is spread over the threads; ``automatic`` is the rule above, the others force
+    /// one mode (for measurements and tests).
     enum Strategy: Sendable {
         case automatic
-        /// Every item in per-worker mode (items dealt round-robin, uneven counts allowed).
-        case perItem
-        /// Every item in shared mode.
+        /// Split mode whatever the unit count.
+        case split
+        /// Shared mode whatever the unit count.
         case shared
     }
 
     /// The mode used by ``forward(input:weight:output:geometry:parallelism:)``.
     var strategy: Strategy = .automatic
-    /// Bytes of the im2col matrix unfolded and multiplied at a time (nil: all of it); see
-    /// ``Im2colLayout/tileRows``.
+    /// Bytes of the im2col matrix unfolded and multiplied at a time (nil: all of it).
     var tileBytes: Int? = Im2colConvolution.defaultTileBytes
     /// Minimum GEMM width (columns of a tile) ``tileBytes`` may cut a tile down to.
     var minimumTileColumns = Im2colConvolution.defaultMinimumTileColumns
 
     /// 2 MiB: a tile stays in the core's L2/L3 between its unfold and the GEMM that packs it
-    /// (measured on the N8 C64 56×56 k3 layer: 167 GFLOP/s tiled vs 140 untiled with 2 threads).
+    /// (N8 C64 56×56 k3, 2 threads: 167 GFLOP/s tiled vs 113 untiled in split mode).
     static let defaultTileBytes = 2 << 20
     /// Below ~512 columns OpenBLAS' per-call and packing overheads start to show.
     static let defaultMinimumTileColumns = 512
 
-    /// One workspace per worker (index 0 also serves the shared mode).
+    /// One workspace per split-mode worker (index 0 also serves the shared mode).
     private var workspaces: [ScratchBuffer] = []
 
-    /// Below this many elements (K·P) the shared-mode unfold runs on the calling thread only.
+    /// Below this many elements per tile the shared-mode unfold runs on the calling thread only.
     private static let parallelUnfoldThreshold = 1 << 16
 
     /// Whether `geometry` is a plain matrix product of the input planes (no unfold needed).
@@ -75,81 +83,85 @@ final class Im2colConvolution {
             geometry, tileElements: tileBytes.map { $0 / MemoryLayout<S>.stride }, minimumTileColumns: minimumTileColumns)
         let items = geometry.batch * geometry.groups
         let threads = parallelism.threads
-        let perItemCount: Int
-        switch strategy {
-        case .automatic: perItemCount = threads > 1 ? (items / threads) * threads : 0
-        case .perItem: perItemCount = threads > 1 ? items : 0
-        case .shared: perItemCount = 0
-        }
-        let workers = min(threads, perItemCount)
-        let elements = plan.pointwise ? 0 : plan.rows * plan.tileRows * plan.outWidth
-        reserveWorkspaces(max(workers, 1), elements: elements, of: S.self)
 
-        if perItemCount > 0 {
+        var tiles = plan.tileCount
+        if threads > 1 {
+            // Finer tiles until the units share evenly (or there are plenty of them).
+            while (items * tiles) % threads != 0 && items * tiles < 4 * threads && tiles * 2 <= geometry.outHeight {
+                tiles *= 2
+            }
+        }
+        let units = items * tiles
+        let split: Bool
+        switch strategy {
+        case .automatic: split = threads == 1 || units >= threads
+        case .split: split = true
+        case .shared: split = false
+        }
+        let tileRows = (geometry.outHeight + tiles - 1) / tiles
+        let elements = plan.pointwise ? 0 : plan.rows * tileRows * plan.outWidth
+        let workers = split ? min(threads, units) : 1
+        while workspaces.count < workers { workspaces.append(ScratchBuffer()) }
+        let buffers = UncheckedSendable(workspaces.prefix(workers).map { $0.reserve(elements, of: S.self) })
+        let pointers = UncheckedSendable((input, weight, output))
+
+        if split {
             BLAS.setThreads(1)
-            let buffers = UncheckedSendable(workspaces.map { $0.reserve(elements, of: S.self) })
-            let pointers = UncheckedSendable((input, weight, output))
-            parallelism.forEachChunk(of: workers, oversubscription: 1) { range in
-                for worker in range {
-                    let cols = buffers.value[worker]
-                    // Contiguous share of the first `perItemCount` items for this worker.
-                    let start = perItemCount * worker / workers
-                    let end = perItemCount * (worker + 1) / workers
-                    for item in start..<end {
-                        let (x, w, y) = pointers.value
-                        Self.compute(item: item, plan: plan, input: x, weight: w, output: y, cols: cols, unfoldParallelism: nil)
-                    }
+            let run = { (worker: Int) in
+                let (x, w, y) = pointers.value
+                for unit in (units * worker / workers)..<(units * (worker + 1) / workers) {
+                    Self.compute(
+                        item: unit / tiles, outputRows: plan.outputRows(tile: unit % tiles, of: tiles), plan: plan,
+                        input: x, weight: w, output: y, cols: buffers.value[worker], unfoldParallelism: nil)
                 }
             }
-        }
-        if perItemCount < items {
+            if workers == 1 {
+                run(0)
+            } else {
+                parallelism.forEachChunk(of: workers, oversubscription: 1) { range in range.forEach(run) }
+            }
+        } else {
             BLAS.setThreads(threads)
-            let cols = workspaces[0].reserve(elements, of: S.self)
             let unfoldParallelism = threads > 1 && elements >= Self.parallelUnfoldThreshold ? parallelism : nil
-            for item in perItemCount..<items {
-                Self.compute(item: item, plan: plan, input: input, weight: weight, output: output, cols: cols, unfoldParallelism: unfoldParallelism)
+            for unit in 0..<units {
+                Self.compute(
+                    item: unit / tiles, outputRows: plan.outputRows(tile: unit % tiles, of: tiles), plan: plan,
+                    input: input, weight: weight, output: output, cols: buffers.value[0], unfoldParallelism: unfoldParallelism)
             }
         }
     }
 
-    private func reserveWorkspaces<S>(_ count: Int, elements: Int, of _: S.Type) {
-        while workspaces.count < count { workspaces.append(ScratchBuffer()) }
-        for index in 0..<count { _ = workspaces[index].reserve(elements, of: S.self) }
-    }
-
-    /// Unfolds and multiplies one (image, group) item: `item = n·G + g`.
+    /// Unfolds and multiplies one unit: output rows `outputRows` of item `item = n·G + g`.
     @inline(__always)
     private static func compute<S: TensorScalar>(
-        item: Int, plan: Im2colLayout, input: UnsafePointer<S>, weight: UnsafePointer<S>,
+        item: Int, outputRows: Range<Int>, plan: Im2colLayout, input: UnsafePointer<S>, weight: UnsafePointer<S>,
         output: UnsafeMutablePointer<S>, cols: UnsafeMutablePointer<S>, unfoldParallelism: Parallelism?
     ) {
         let n = item / plan.groups, g = item % plan.groups
         let x = input + (n * plan.inChannels + g * plan.channelsPerGroup) * plan.planeSize
         let w = weight + g * plan.outChannelsPerGroup * plan.rows
         let y = output + (n * plan.outChannels + g * plan.outChannelsPerGroup) * plan.columns
+        let firstColumn = outputRows.lowerBound * plan.outWidth
+        let width = outputRows.count * plan.outWidth
+        guard width > 0 else { return }
         if plan.pointwise {
+            // The input planes are the matrix: [C/G × P] with row stride P = H·W.
             BLAS.gemm(
-                transposeA: false, transposeB: false, m: plan.outChannelsPerGroup, n: plan.columns, k: plan.rows,
-                alpha: 1, a: w, lda: plan.rows, b: x, ldb: plan.columns, beta: 0, c: y, ldc: plan.columns)
+                transposeA: false, transposeB: false, m: plan.outChannelsPerGroup, n: width, k: plan.rows,
+                alpha: 1, a: w, lda: plan.rows, b: x + firstColumn, ldb: plan.columns, beta: 0, c: y + firstColumn, ldc: plan.columns)
             return
         }
-        var first = 0
-        while first < plan.outHeight {
-            let outputRows = first..<min(first + plan.tileRows, plan.outHeight)
-            let n = outputRows.count * plan.outWidth
-            if let unfoldParallelism {
-                let shared = UncheckedSendable((x, cols))
-                unfoldParallelism.forEachChunk(of: plan.rows, oversubscription: 1) { rows in
-                    plan.unfold(shared.value.0, into: shared.value.1, rows: rows, outputRows: outputRows)
-                }
-            } else {
-                plan.unfold(x, into: cols, rows: 0..<plan.rows, outputRows: outputRows)
+        if let unfoldParallelism {
+            let shared = UncheckedSendable((x, cols))
+            unfoldParallelism.forEachChunk(of: plan.rows, oversubscription: 1) { rows in
+                plan.unfold(shared.value.0, into: shared.value.1, rows: rows, outputRows: outputRows)
             }
-            BLAS.gemm(
-                transposeA: false, transposeB: false, m: plan.outChannelsPerGroup, n: n, k: plan.rows,
-                alpha: 1, a: w, lda: plan.rows, b: cols, ldb: n, beta: 0, c: y + first * plan.outWidth, ldc: plan.columns)
-            first = outputRows.upperBound
+        } else {
+            plan.unfold(x, into: cols, rows: 0..<plan.rows, outputRows: outputRows)
         }
+        BLAS.gemm(
+            transposeA: false, transposeB: false, m: plan.outChannelsPerGroup, n: width, k: plan.rows,
+            alpha: 1, a: w, lda: plan.rows, b: cols, ldb: width, beta: 0, c: y + firstColumn, ldc: plan.columns)
     }
 }
 
@@ -166,9 +178,9 @@ struct Im2colLayout: Sendable {
     /// Columns of `cols`: P = Ho·Wo.
     let columns: Int
     let pointwise: Bool
-    /// Output rows unfolded and multiplied at a time (Ho: the whole matrix at once): as many as fit
-    /// `tileElements` (`K·Wo` elements per row), but at least enough for `minimumTileColumns`.
-    let tileRows: Int
+    /// Bands of output rows the matrix is built in (1: the whole matrix at once): bands as tall as
+    /// fit `tileElements` (`K·Wo` elements per row), but at least `minimumTileColumns` wide.
+    let tileCount: Int
     /// For kernel row `a`: output rows `rowRange[a]` read input rows inside `0..<H`.
     let rowRanges: [Range<Int>]
     /// For kernel column `b`: output columns `columnRanges[b]` read input columns inside `0..<W`.
@@ -199,9 +211,10 @@ struct Im2colLayout: Sendable {
         if let tileElements {
             let byBudget = tileElements / max(rows * g.outWidth, 1)
             let byWidth = (minimumTileColumns + g.outWidth - 1) / g.outWidth
-            tileRows = min(max(byBudget, byWidth, 1), g.outHeight)
+            let tileRows = min(max(byBudget, byWidth, 1), g.outHeight)
+            tileCount = (g.outHeight + tileRows - 1) / tileRows
         } else {
-            tileRows = g.outHeight
+            tileCount = 1
         }
         rowRanges = (0..<g.kernelHeight).map {
             Self.validRange(offset: $0 * g.dilation.height - g.padTop, stride: g.stride.height, input: g.height, output: g.outHeight)
@@ -209,6 +222,11 @@ struct Im2colLayout: Sendable {
         columnRanges = (0..<g.kernelWidth).map {
             Self.validRange(offset: $0 * g.dilation.width - g.padLeft, stride: g.stride.width, input: g.width, output: g.outWidth)
         }
+    }
+
+    /// Output rows of band `tile` when the `Ho` rows are cut into `count` bands of (nearly) equal height.
+    func outputRows(tile: Int, of count: Int) -> Range<Int> {
+        (outHeight * tile / count)..<(outHeight * (tile + 1) / count)
     }
 
     /// The outputs `i` in `0..<output` with `0 ≤ i·stride + offset < input`.

@@ -66,6 +66,7 @@ struct ConvCommand: ParsableCommand {
         let requested = try ConvolutionAlgorithm(parsing: algorithm)
         let engine = try ConvolutionEngine(threads: threads)
         let geometry = try ConvolutionGeometry(inputShape: x.shape, weightShape: w.shape, options: options)
+        try geometry.checkFitsInMemory(scalarSize: MemoryLayout<S>.size)
         let used = engine.resolve(requested, for: geometry)
 
         let clock = ContinuousClock()

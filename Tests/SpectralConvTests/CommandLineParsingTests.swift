@@ -44,4 +44,15 @@ import SpectralConv
         }
         #expect(throws: SpectralConvError.self) { try ConvolutionAlgorithm.parseList(",") }
     }
+
+    @Test func memoryCheck() throws {
+        let geometry = try ConvolutionGeometry(inputShape: [1, 2, 8, 8], weightShape: [3, 2, 3, 3], options: .init(padding: .same))
+        #expect(geometry.tensorBytes(scalarSize: 4) == 4 * (128 + 54 + 192))
+        try geometry.checkFitsInMemory(scalarSize: 4)
+        #expect(throws: SpectralConvError.self) { try geometry.checkFitsInMemory(scalarSize: 4, limit: 100) }
+        let huge = try ConvolutionGeometry(
+            inputShape: [1 << 20, 1 << 20, 1 << 12, 1 << 12], weightShape: [1, 1 << 20, 1, 1], options: .init())
+        #expect(huge.tensorBytes(scalarSize: 4) == nil)
+        #expect(throws: SpectralConvError.self) { try huge.checkFitsInMemory(scalarSize: 4) }
+    }
 }

@@ -100,7 +100,8 @@ public enum LayerBenchmark {
         }
 
         /// Checks the counts and resolves the geometry.
-        /// - Throws: ``SpectralConvError`` naming the first value out of range.
+        /// - Throws: ``SpectralConvError`` naming the first value out of range, or when the tensors
+        ///   would not fit in memory (``ConvolutionGeometry/checkFitsInMemory(scalarSize:limit:)``).
         public func geometry() throws(SpectralConvError) -> ConvolutionGeometry {
             for (name, value) in [("batch", batch), ("in-channels", inChannels), ("out-channels", outChannels),
                                   ("threads", threads), ("repeats", repeats),
@@ -110,7 +111,9 @@ public enum LayerBenchmark {
             guard size.height >= 1, size.width >= 1 else { throw .invalidArgument("size must be at least 1, got \(size)") }
             guard kernel.height >= 1, kernel.width >= 1 else { throw .invalidArgument("kernel must be at least 1, got \(kernel)") }
             guard !algorithms.isEmpty else { throw .invalidArgument("no algorithm to benchmark") }
-            return try ConvolutionGeometry(inputShape: inputShape, weightShape: weightShape, options: options)
+            let geometry = try ConvolutionGeometry(inputShape: inputShape, weightShape: weightShape, options: options)
+            try geometry.checkFitsInMemory(scalarSize: MemoryLayout<Float>.size)
+            return geometry
         }
     }
 

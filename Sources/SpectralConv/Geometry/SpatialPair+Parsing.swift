@@ -1,4 +1,7 @@
 extension SpatialPair {
+    /// The largest extent the command-line parsers accept (2³¹ − 1).
+    public static let parsingLimit = Int(Int32.max)
+
     /// Parses the command-line spelling of a pair of extents: `N` (the same on both axes) or
     /// `HxW` (height first; `X` and `×` also separate), e.g. `2`, `3x1`.
     ///
@@ -8,7 +11,8 @@ extension SpatialPair {
     ///   - minimum: the smallest allowed extent (1 for strides and sizes).
     ///   - oneDimensional: when true only the `N` form is accepted and the result is `N` on both axes
     ///     (1-D convolutions use only ``width``).
-    /// - Throws: ``SpectralConvError/invalidArgument(_:)`` for any other form or an extent below `minimum`.
+    /// - Throws: ``SpectralConvError/invalidArgument(_:)`` for any other form, or an extent below
+    ///   `minimum` or above ``parsingLimit`` (which keeps later size arithmetic far from overflow).
     public init(parsing text: String, name: String, minimum: Int = 1, oneDimensional: Bool = false) throws(SpectralConvError) {
         let parts = text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "x" || $0 == "X" || $0 == "×" })
         let expected = oneDimensional ? "a single integer N (the convolution is 1-D)" : "N or HxW"
@@ -22,6 +26,9 @@ extension SpatialPair {
             }
             guard value >= minimum else {
                 throw .invalidArgument("\(name) must be at least \(minimum), got '\(text)'")
+            }
+            guard value <= Self.parsingLimit else {
+                throw .invalidArgument("\(name) must be at most \(Self.parsingLimit), got '\(text)'")
             }
             values.append(value)
         }

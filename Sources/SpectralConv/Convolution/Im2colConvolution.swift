@@ -252,28 +252,28 @@ struct Im2colLayout: Sendable {
             let c = row / taps, tap = row % taps
             let a = tap / kernelWidth, b = tap % kernelWidth
             let plane = x + c * planeSize
-            // `destination[i · Wo]` is output row i (i in outputRows).
-            let destination = cols + row * rowLength - outputRows.lowerBound * outWidth
+            // Output row i (i in outputRows) of this matrix row starts at `start + (i − first)·Wo`.
+            let start = cols + row * rowLength, first = outputRows.lowerBound
             let valid = rowRanges[a].clamped(to: outputRows), span = columnRanges[b]
             // Output rows whose tap lies above or below the input: whole runs of zeros.
             if valid.isEmpty {
-                zero(cols + row * rowLength, count: rowLength)
+                zero(start, count: rowLength)
                 continue
             }
-            if valid.lowerBound > outputRows.lowerBound {
-                zero(destination + outputRows.lowerBound * outWidth, count: (valid.lowerBound - outputRows.lowerBound) * outWidth)
+            if valid.lowerBound > first {
+                zero(start, count: (valid.lowerBound - first) * outWidth)
             }
             if valid.upperBound < outputRows.upperBound {
-                zero(destination + valid.upperBound * outWidth, count: (outputRows.upperBound - valid.upperBound) * outWidth)
+                zero(start + (valid.upperBound - first) * outWidth, count: (outputRows.upperBound - valid.upperBound) * outWidth)
             }
             if span.isEmpty {
-                zero(destination + valid.lowerBound * outWidth, count: valid.count * outWidth)
+                zero(start + (valid.lowerBound - first) * outWidth, count: valid.count * outWidth)
                 continue
             }
             let columnOffset = b * dilationW - padLeft
             let left = span.lowerBound, right = outWidth - span.upperBound, runLength = span.count
             for i in valid {
-                let out = destination + i * outWidth
+                let out = start + (i - first) * outWidth
                 let inputRow = i * strideH + a * dilationH - padTop
                 let source = plane + inputRow * width + (left * strideW + columnOffset)
                 if left > 0 { zero(out, count: left) }

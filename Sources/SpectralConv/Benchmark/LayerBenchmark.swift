@@ -1,0 +1,186 @@
+/// Times one convolution layer through several algorithms on the same random data and checks that
+/// they agree.
+///
+/// For each requested algorithm: ``ConvolutionEngine/prepare(_:geometry:scalar:)`` builds its plans
+/// and workspaces (untimed warm-up), then ``Configuration/repeats`` calls of
+/// ``ConvolutionEngine/forward(input:weight:bias:geometry:algorithm:)`` are timed with a monotonic
+/// clock. Work is Float (the toolkit's working precision). Reported per algorithm: min and median
+/// wall time, GFLOP/s of useful work (``ConvolutionGeometry/usefulFlops`` / median time), and the
+/// largest absolute difference of its output from a baseline:
+///
+/// - ``Baseline/direct``: the direct path's Float output (timed if requested, else computed once);
+/// - ``Baseline/reference``: ``ReferenceConvolution`` in Double (exact up to Double rounding, but
+///   slow: `usefulFlops` at well under 1 GFLOP/s);
+/// - ``Baseline/automatic``: direct when it is among the algorithms, otherwise the Double reference
+///   for layers of at most ``referenceFlopLimit`` useful FLOPs and direct above that.
+///
+/// The report also carries the OpenBLAS `sgemm` speed on a 1024³ product (by default) measured in the same
+/// process (``GEMMReference``; median of 5 products before and 5 after the algorithms), so that numbers
+/// from different machines or loads can be compared.
+///
+/// ```swift
+/// let report = try LayerBenchmark.run(.init(batch: 8, inChannels: 64, outChannels: 64,
+///     size: SpatialPair(56), kernel: SpatialPair(3), options: .init(padding: .same),
+///     algorithms: [.im2col, .fft], threads: 2, repeats: 10))
+/// print(try report.jsonString())
+/// ```
+public enum LayerBenchmark {
+    /// Where the `max_abs_diff_vs_direct` numbers are measured from.
+    public enum Baseline: String, Codable, Sendable, CaseIterable {
+        /// Direct if requested, else the Double reference for small layers, else direct.
+        case automatic
+        /// The direct path in Float.
+        case direct
+        /// ``ReferenceConvolution`` in Double.
+        case reference
+    }
+
+    /// The largest layer (in useful FLOPs) the automatic baseline computes with the Double reference.
+    public static let referenceFlopLimit: Double = 2.5e8
+
+    /// What to measure.
+    public struct Configuration: Sendable, Hashable {
+        /// Batch N.
+        public var batch: Int
+        /// Input channels C.
+        public var inChannels: Int
+        /// Output channels O.
+        public var outChannels: Int
+        /// Input extent H×W (for 1-D only ``SpatialPair/width``, the length L, is used).
+        public var size: SpatialPair
+        /// Kernel extent kH×kW (for 1-D only ``SpatialPair/width``).
+        public var kernel: SpatialPair
+        /// Stride, padding, dilation, groups.
+        public var options: ConvolutionOptions
+        /// NCL input with OIL weight rather than NCHW / OIHW.
+        public var oneDimensional: Bool
+        /// Algorithms to time, in the order reported.
+        public var algorithms: [ConvolutionAlgorithm]
+        /// Threads for the engine, OpenBLAS and the sgemm reference (≥ 1).
+        public var threads: Int
+        /// Timed calls per algorithm (≥ 1).
+        public var repeats: Int
+        /// Seed of the uniform [−1, 1] input (the weight uses `seed + 1`).
+        public var seed: UInt64
+        /// The yardstick of the accuracy column.
+        public var baseline: Baseline
+        /// Extent n of the `n × n × n` sgemm reference product (1024 by default).
+        public var sgemmReferenceSize: Int
+
+        public init(
+            batch: Int, inChannels: Int, outChannels: Int, size: SpatialPair, kernel: SpatialPair,
+            options: ConvolutionOptions = .init(), oneDimensional: Bool = false,
+            algorithms: [ConvolutionAlgorithm] = ConvolutionAlgorithm.allCases, threads: Int,
+            repeats: Int = 10, seed: UInt64 = 42, baseline: Baseline = .automatic, sgemmReferenceSize: Int = 1024
+        ) {
+            self.batch = batch
+            self.inChannels = inChannels
+            self.outChannels = outChannels
+            self.size = size
+            self.kernel = kernel
+            self.options = options
+            self.oneDimensional = oneDimensional
+            self.algorithms = algorithms
+            self.threads = threads
+            self.repeats = repeats
+            self.seed = seed
+            self.baseline = baseline
+            self.sgemmReferenceSize = sgemmReferenceSize
+        }
+
+        /// `[N, C, H, W]` or `[N, C, L]`.
+        public var inputShape: [Int] {
+            oneDimensional ? [batch, inChannels, size.width] : [batch, inChannels, size.height, size.width]
+        }
+
+        /// `[O, C/G, kH, kW]` or `[O, C/G, K]` (C/G rounded down; the geometry rejects a G not dividing C).
+        public var weightShape: [Int] {
+            let perGroup = options.groups > 0 ? inChannels / options.groups : inChannels
+            return oneDimensional ? [outChannels, perGroup, kernel.width] : [outChannels, perGroup, kernel.height, kernel.width]
+        }
+
+        /// Checks the counts and resolves the geometry.
+        /// - Throws: ``SpectralConvError`` naming the first value out of range, or when the tensors
+        ///   would not fit in memory (``ConvolutionGeometry/checkFitsInMemory(scalarSize:limit:)``).
+        public func geometry() throws(SpectralConvError) -> ConvolutionGeometry {
+            for (name, value) in [("batch", batch), ("in-channels", inChannels), ("out-channels", outChannels),
+                                  ("threads", threads), ("repeats", repeats),
+                                  ("sgemm reference size", sgemmReferenceSize)] {
+                guard value >= 1 else { throw .invalidArgument("\(name) must be at least 1, got \(value)") }
+            }
+            guard size.height >= 1, size.width >= 1 else { throw .invalidArgument("size must be at least 1, got \(size)") }
+            guard kernel.height >= 1, kernel.width >= 1 else { throw .invalidArgument("kernel must be at least 1, got \(kernel)") }
+            guard !algorithms.isEmpty else { throw .invalidArgument("no algorithm to benchmark") }
+            let geometry = try ConvolutionGeometry(inputShape: inputShape, weightShape: weightShape, options: options)
+            try geometry.checkFitsInMemory(scalarSize: MemoryLayout<Float>.size)
+            return geometry
+        }
+    }
+
+    /// Runs the benchmark.
+    /// - Throws: ``SpectralConvError`` for a configuration that does not describe a valid layer.
+    public static func run(_ configuration: Configuration) throws(SpectralConvError) -> LayerBenchmarkReport {
+        let geometry = try configuration.geometry()
+        let engine = try ConvolutionEngine(threads: configuration.threads)
+        let input = Tensor<Float>.uniform(shape: geometry.inputShape, seed: configuration.seed)
+        let weight = Tensor<Float>.uniform(shape: geometry.weightShape, seed: configuration.seed &+ 1)
+
+        // The sgemm reference is taken before and after the algorithms (5 products each) and
+        // summarised together, so that a change of machine load during the run affects both sides.
+        let sgemmBefore = try GEMMReference.measureSgemm(size: configuration.sgemmReferenceSize, threads: configuration.threads, repeats: 5)
+
+        var outputs: [(algorithm: ConvolutionAlgorithm, output: Tensor<Float>)] = []
+        var timings: [(algorithm: ConvolutionAlgorithm, chose: ConvolutionAlgorithm?, timing: TimingSummary)] = []
+        for algorithm in configuration.algorithms {
+            try engine.prepare(algorithm, geometry: geometry, scalar: Float.self)
+            var output = Tensor<Float>(shape: [])
+            let timing = try TimingSummary.measure(repeats: configuration.repeats) { () throws(SpectralConvError) in
+                output = try engine.forward(input: input, weight: weight, geometry: geometry, algorithm: algorithm)
+            }
+            outputs.append((algorithm, output))
+            timings.append((algorithm, algorithm == .auto ? engine.resolve(.auto, for: geometry) : nil, timing))
+        }
+
+        // The baseline the accuracy column is measured from.
+        let baselineKind: LayerBenchmarkReport.DiffBaseline
+        switch configuration.baseline {
+        case .direct: baselineKind = .direct
+        case .reference: baselineKind = .referenceFloat64
+        case .automatic:
+            baselineKind = configuration.algorithms.contains(.direct) || geometry.usefulFlops > referenceFlopLimit
+                ? .direct : .referenceFloat64
+        }
+        let differences: [Double]
+        switch baselineKind {
+        case .direct:
+            let direct: Tensor<Float>
+            if let timed = outputs.first(where: { $0.algorithm == .direct }) {
+                direct = timed.output
+            } else {
+                direct = try engine.forward(input: input, weight: weight, geometry: geometry, algorithm: .direct)
+            }
+            differences = outputs.map { Double($0.output.maxAbsoluteDifference(from: direct)) }
+        case .referenceFloat64:
+            let reference = try ReferenceConvolution.forward(
+                input: input.converted(to: Double.self), weight: weight.converted(to: Double.self),
+                options: configuration.options)
+            differences = outputs.map { $0.output.converted(to: Double.self).maxAbsoluteDifference(from: reference) }
+        }
+
+        let sgemmAfter = try GEMMReference.measureSgemm(size: configuration.sgemmReferenceSize, threads: configuration.threads, repeats: 5)
+        let sgemmTiming = TimingSummary(samples: sgemmBefore.timing.samples + sgemmAfter.timing.samples)
+        let sgemm = GEMMReference.Measurement(size: configuration.sgemmReferenceSize, threads: configuration.threads, timing: sgemmTiming)
+
+        let results = zip(timings, differences).map { entry, difference in
+            LayerBenchmarkReport.Result(
+                algorithm: entry.algorithm, chose: entry.chose, timing: entry.timing,
+                gflops: TimingSummary.gflops(geometry.usefulFlops, milliseconds: entry.timing.median),
+                maxAbsDiffVsDirect: difference)
+        }
+        return LayerBenchmarkReport(
+            config: .init(configuration, geometry: geometry, baseline: baselineKind),
+            results: results,
+            winner: LayerBenchmarkReport.winner(of: results),
+            sgemmReferenceGflops: sgemm.medianGflops)
+    }
+}

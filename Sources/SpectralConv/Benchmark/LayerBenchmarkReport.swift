@@ -1,0 +1,169 @@
+import Foundation
+
+/// What ``LayerBenchmark/run(_:)`` measured, in the shape `spectralconv bench layer --json` prints:
+///
+/// ```json
+/// {"config": {...}, "results": [{"algorithm": "fft", "median_ms": 1.2, "min_ms": 1.1, "gflops": 95.0,
+///   "max_abs_diff_vs_direct": 3e-6}, {"algorithm": "auto", "chose": "fft", ...}],
+///  "winner": "fft", "sgemm_reference_gflops": 180.0}
+/// ```
+///
+/// Keys are snake_case; times are milliseconds, speeds GFLOP/s of useful work
+/// (``ConvolutionGeometry/usefulFlops`` / median time). A non-finite difference (a path that
+/// produced NaN) is encoded as the string `"nan"` or `"inf"`.
+public struct LayerBenchmarkReport: Codable, Sendable, Hashable {
+    /// What the accuracy column was measured against.
+    public enum DiffBaseline: String, Codable, Sendable {
+        /// The direct path's Float output.
+        case direct
+        /// ``ReferenceConvolution`` computed in Double.
+        case referenceFloat64 = "reference_float64"
+    }
+
+    /// The layer and the conditions of the run.
+    public struct Config: Codable, Sendable, Hashable {
+        public var batch: Int
+        public var inChannels: Int
+        public var outChannels: Int
+        /// Input rows (1 for 1-D).
+        public var height: Int
+        /// Input columns (the length for 1-D).
+        public var width: Int
+        public var kernelHeight: Int
+        public var kernelWidth: Int
+        /// `[height, width]`.
+        public var stride: [Int]
+        /// `[height, width]`.
+        public var dilation: [Int]
+        /// As given: `valid`, `same`, `full`, `P` or `T,B,L,R`.
+        public var padding: String
+        /// Resolved `[top, bottom, left, right]`.
+        public var paddingResolved: [Int]
+        public var groups: Int
+        public var oneDimensional: Bool
+        public var outputHeight: Int
+        public var outputWidth: Int
+        /// ``ConvolutionGeometry/usefulFlops``.
+        public var usefulFlops: Double
+        /// `float32`.
+        public var precision: String
+        public var threads: Int
+        public var repeats: Int
+        public var seed: UInt64
+        /// What `max_abs_diff_vs_direct` is measured against.
+        public var diffBaseline: DiffBaseline
+        /// Extent n of the sgemm reference product behind `sgemm_reference_gflops`.
+        public var sgemmReferenceSize: Int
+        /// `OPENBLAS_CORETYPE`, `OPENBLAS_L2_SIZE`, … as set in the environment (see ``GEMMReference/openBLASEnvironment``).
+        public var openblasEnvironment: [String: String]
+
+        enum CodingKeys: String, CodingKey {
+            case batch, height, width, stride, dilation, padding, groups, precision, threads, repeats, seed
+            case inChannels = "in_channels", outChannels = "out_channels"
+            case kernelHeight = "kernel_height", kernelWidth = "kernel_width"
+            case paddingResolved = "padding_resolved", oneDimensional = "one_dimensional"
+            case outputHeight = "output_height", outputWidth = "output_width", usefulFlops = "useful_flops"
+            case diffBaseline = "diff_baseline", openblasEnvironment = "openblas_environment"
+            case sgemmReferenceSize = "sgemm_reference_size"
+        }
+
+        public init(_ configuration: LayerBenchmark.Configuration, geometry g: ConvolutionGeometry, baseline: DiffBaseline) {
+            batch = g.batch
+            inChannels = g.inChannels
+            outChannels = g.outChannels
+            height = g.height
+            width = g.width
+            kernelHeight = g.kernelHeight
+            kernelWidth = g.kernelWidth
+            stride = [g.stride.height, g.stride.width]
+            dilation = [g.dilation.height, g.dilation.width]
+            padding = configuration.options.padding.description
+            paddingResolved = [g.padTop, g.padBottom, g.padLeft, g.padRight]
+            groups = g.groups
+            oneDimensional = g.isOneDimensional
+            outputHeight = g.outHeight
+            outputWidth = g.outWidth
+            usefulFlops = g.usefulFlops
+            precision = "float32"
+            threads = configuration.threads
+            repeats = configuration.repeats
+            seed = configuration.seed
+            diffBaseline = baseline
+            sgemmReferenceSize = configuration.sgemmReferenceSize
+            openblasEnvironment = GEMMReference.openBLASEnvironment
+        }
+    }
+
+    /// One algorithm's measurements.
+    public struct Result: Codable, Sendable, Hashable {
+        /// The algorithm requested.
+        public var algorithm: String
+        /// For `auto`: the concrete path it resolved to; absent otherwise.
+        public var chose: String?
+        public var medianMs: Double
+        public var minMs: Double
+        /// Useful GFLOP/s at the median time.
+        public var gflops: Double
+        /// `max |y − y_baseline|` over all output elements (see ``Config/diffBaseline``).
+        public var maxAbsDiffVsDirect: Double
+
+        enum CodingKeys: String, CodingKey {
+            case algorithm, chose, gflops
+            case medianMs = "median_ms", minMs = "min_ms", maxAbsDiffVsDirect = "max_abs_diff_vs_direct"
+        }
+
+        public init(algorithm: ConvolutionAlgorithm, chose: ConvolutionAlgorithm?, timing: TimingSummary, gflops: Double, maxAbsDiffVsDirect: Double) {
+            self.algorithm = algorithm.rawValue
+            self.chose = chose?.rawValue
+            self.medianMs = timing.median
+            self.minMs = timing.min
+            self.gflops = gflops
+            self.maxAbsDiffVsDirect = maxAbsDiffVsDirect
+        }
+    }
+
+    public var config: Config
+    /// In the order the algorithms were requested.
+    public var results: [Result]
+    /// The concrete algorithm with the lowest median time (`auto` counts as the path it chose).
+    public var winner: String
+    /// OpenBLAS sgemm GFLOP/s on an n×n×n product (n = ``Config/sgemmReferenceSize``, 1024 by
+    /// default), median of 5 products before and 5 after the algorithms, same process and threads.
+    public var sgemmReferenceGflops: Double
+
+    enum CodingKeys: String, CodingKey {
+        case config, results, winner
+        case sgemmReferenceGflops = "sgemm_reference_gflops"
+    }
+
+    public init(config: Config, results: [Result], winner: String, sgemmReferenceGflops: Double) {
+        self.config = config
+        self.results = results
+        self.winner = winner
+        self.sgemmReferenceGflops = sgemmReferenceGflops
+    }
+
+    /// The fastest concrete path by median time; an `auto` entry stands for the path it chose,
+    /// and concrete entries win ties against it.
+    static func winner(of results: [Result]) -> String {
+        let ranked = results.enumerated().min { lhs, rhs in
+            let (l, r) = (lhs.element, rhs.element)
+            if l.medianMs != r.medianMs { return l.medianMs < r.medianMs }
+            return (l.chose == nil ? 0 : 1, lhs.offset) < (r.chose == nil ? 0 : 1, rhs.offset)
+        }
+        guard let best = ranked?.element else { return "" }
+        return best.chose ?? best.algorithm
+    }
+
+    /// The report as one JSON object (keys sorted; compact unless `pretty`).
+    public func jsonString(pretty: Bool = false) throws(SpectralConvError) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = pretty ? [.sortedKeys, .prettyPrinted] : [.sortedKeys]
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        do {
+            return String(decoding: try encoder.encode(self), as: UTF8.self)
+        } catch {
+            throw .invalidArgument("cannot encode the benchmark report as JSON: \(error)")
+        }
+    }
+}

@@ -1,0 +1,10 @@
+import ArgumentParser
+
+/// `spectralconv bench`: the benchmark commands.
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Benchmarks of the convolution paths.",
+        subcommands: [BenchLayerCommand.self]
+    )
+}

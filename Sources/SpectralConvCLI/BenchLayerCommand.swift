@@ -1,0 +1,126 @@
+import ArgumentParser
+import Foundation
+import SpectralConv
+
+/// `spectralconv bench layer`: times the convolution paths on one layer (see ``LayerBenchmark``).
+struct BenchLayerCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "layer",
+        abstract: "Time each algorithm on one convolution layer with random Float data.",
+        discussion: """
+            Each algorithm is warmed up (plans and workspaces built), then timed --repeats times. \
+            Reports min/median ms, GFLOP/s of useful work, the largest difference from the direct \
+            path (or the Double reference; see --baseline), the winner, and OpenBLAS sgemm GFLOP/s \
+            on a 1024^3 product in the same process.
+            """
+    )
+
+    @Option(help: "Batch size N.")
+    var batch: Int
+
+    @Option(help: "Input channels C.")
+    var inChannels: Int
+
+    @Option(help: "Output channels O.")
+    var outChannels: Int
+
+    @Option(help: "Input size: H or HxW (1-D: L).")
+    var size: String
+
+    @Option(help: "Kernel size: K or KHxKW (1-D: K).")
+    var kernel: String
+
+    @Option(help: "Stride: S or SHxSW.")
+    var stride: String = "1"
+
+    @Option(help: "Padding: valid, same, full, P, PH,PW or T,B,L,R.")
+    var padding: String = "valid"
+
+    @Option(help: "Dilation: D or DHxDW.")
+    var dilation: String = "1"
+
+    @Option(help: "Channel groups.")
+    var groups: Int = 1
+
+    @Option(help: "Comma-separated algorithms: direct, im2col, fft, auto.")
+    var algorithms: String = "direct,im2col,fft,auto"
+
+    @Option(help: "Threads (default: every active core).")
+    var threads: Int?
+
+    @Option(help: "Timed runs per algorithm.")
+    var repeats: Int = 10
+
+    @Option(help: "Seed of the random input (the weight uses seed + 1).")
+    var seed: UInt64 = 42
+
+    @Option(help: "Accuracy baseline: automatic, direct or reference (Double).")
+    var baseline: String = "automatic"
+
+    @Flag(help: "Print one JSON object instead of a table.")
+    var json = false
+
+    @Flag(help: "A 1-D convolution (NCL input, OIL weight).")
+    var oneDimensional = false
+
+    func validate() throws {
+        for (name, value) in [("--batch", batch), ("--in-channels", inChannels), ("--out-channels", outChannels),
+                              ("--groups", groups), ("--repeats", repeats)] where value < 1 {
+            throw ValidationError("\(name) must be at least 1, got \(value)")
+        }
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
+    }
+
+    func run() throws {
+        guard let baselineKind = LayerBenchmark.Baseline(rawValue: baseline.lowercased()) else {
+            throw SpectralConvError.invalidArgument("unknown baseline '\(baseline)'; expected automatic, direct or reference")
+        }
+        let configuration = LayerBenchmark.Configuration(
+            batch: batch, inChannels: inChannels, outChannels: outChannels,
+            size: try SpatialPair(parsing: size, name: "size", oneDimensional: oneDimensional),
+            kernel: try SpatialPair(parsing: kernel, name: "kernel", oneDimensional: oneDimensional),
+            options: try ConvolutionOptions(
+                parsingStride: stride, padding: padding, dilation: dilation, groups: groups, oneDimensional: oneDimensional),
+            oneDimensional: oneDimensional,
+            algorithms: try ConvolutionAlgorithm.parseList(algorithms),
+            threads: threads ?? ProcessInfo.processInfo.activeProcessorCount,
+            repeats: repeats, seed: seed, baseline: baselineKind)
+        let report = try LayerBenchmark.run(configuration)
+        if json {
+            print(try report.jsonString())
+        } else {
+            printTable(report, geometry: try configuration.geometry())
+        }
+    }
+
+    private func printTable(_ report: LayerBenchmarkReport, geometry: ConvolutionGeometry) {
+        let config = report.config
+        print("layer: \(geometry)")
+        print(String(format: "useful work %.3f GFLOP, float32, threads %d, repeats %d", config.usefulFlops / 1e9, config.threads, config.repeats))
+        let environment = config.openblasEnvironment.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+        let n = config.sgemmReferenceSize
+        print(String(format: "OpenBLAS sgemm %dx%dx%d: %.1f GFLOP/s", n, n, n, report.sgemmReferenceGflops)
+            + (environment.isEmpty ? "" : " (\(environment.joined(separator: " ")))"))
+        let baselineName = config.diffBaseline == .direct ? "direct" : "Double reference"
+        let header = ["algorithm", "median ms", "min ms", "GFLOP/s", "% sgemm", "max|diff| vs \(baselineName)"]
+        var rows: [[String]] = [header]
+        for result in report.results {
+            rows.append([
+                result.chose.map { "\(result.algorithm)→\($0)" } ?? result.algorithm,
+                String(format: "%.3f", result.medianMs),
+                String(format: "%.3f", result.minMs),
+                String(format: "%.1f", result.gflops),
+                String(format: "%.0f%%", report.sgemmReferenceGflops > 0 ? 100 * result.gflops / report.sgemmReferenceGflops : 0),
+                String(format: "%.3g", result.maxAbsDiffVsDirect),
+            ])
+        }
+        let widths = header.indices.map { column in rows.map { $0[column].count }.max()! }
+        for row in rows {
+            print(row.indices.map { column in
+                let cell = row[column], pad = String(repeating: " ", count: widths[column] - cell.count)
+                return column == 0 ? cell + pad : pad + cell
+            }.joined(separator: "  "))
+        }
+        print("winner: \(report.winner)")
+    }
+}

@@ -1,0 +1,91 @@
+import Foundation
+import ArgumentParser
+import SpectralConv
+
+/// `spectralconv conv`: one convolution of .npy tensors, written to a .npy file.
+struct ConvCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "conv",
+        abstract: "Convolve an NCHW (or NCL) .npy input with an OIHW (or OIL) .npy weight.",
+        discussion: """
+            The input's dtype (float32 or float64) is the precision of the computation and of the \
+            output; the weight and bias are converted to it. Prints one summary line.
+            """
+    )
+
+    @Option(help: "Input .npy: [N, C, H, W] or [N, C, L].")
+    var input: String
+
+    @Option(help: "Weight .npy: [O, C/groups, kH, kW] or [O, C/groups, K].")
+    var weight: String
+
+    @Option(help: "Bias .npy: [O].")
+    var bias: String?
+
+    @Option(help: "Stride: S or SHxSW (1-D: S).")
+    var stride: String = "1"
+
+    @Option(help: "Padding: valid, same, full, P, PH,PW or T,B,L,R (1-D: P or L,R).")
+    var padding: String = "valid"
+
+    @Option(help: "Dilation: D or DHxDW (1-D: D).")
+    var dilation: String = "1"
+
+    @Option(help: "Channel groups (groups = C is depthwise).")
+    var groups: Int = 1
+
+    @Option(help: "direct, im2col, fft or auto.")
+    var algorithm: String = "auto"
+
+    @Option(help: "Threads (default: every active core).")
+    var threads: Int?
+
+    @Option(help: "Output .npy path (written atomically).")
+    var output: String
+
+    func validate() throws {
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
+        if groups < 1 { throw ValidationError("--groups must be at least 1, got \(groups)") }
+    }
+
+    func run() throws {
+        switch try NPY.read(contentsOf: input) {
+        case .float32(let x): try convolve(x)
+        case .float64(let x): try convolve(x)
+        }
+    }
+
+    private func convolve<S: TensorScalar>(_ x: Tensor<S>) throws(SpectralConvError) {
+        let dtype = NPYDataType.of(S.self)
+        let weightArray = try NPY.read(contentsOf: weight)
+        let w = weightArray.tensor(as: S.self)
+        let biasArray = try bias.map { (path) throws(SpectralConvError) in try NPY.read(contentsOf: path) }
+        let b = biasArray?.tensor(as: S.self)
+        let options = try ConvolutionOptions(
+            parsingStride: stride, padding: padding, dilation: dilation, groups: groups, oneDimensional: x.rank == 3)
+        let requested = try ConvolutionAlgorithm(parsing: algorithm)
+        let engine = try ConvolutionEngine(threads: threads)
+        let geometry = try ConvolutionGeometry(inputShape: x.shape, weightShape: w.shape, options: options)
+        try geometry.checkFitsInMemory(scalarSize: MemoryLayout<S>.size)
+        let used = engine.resolve(requested, for: geometry)
+
+        let clock = ContinuousClock()
+        let start = clock.now
+        let y = try engine.forward(input: x, weight: w, bias: b, geometry: geometry, algorithm: used)
+        let elapsed = TimingSummary.milliseconds(clock.now - start)
+        try NPY.write(y, to: output)
+
+        var converted: [String] = []
+        if weightArray.dataType != dtype { converted.append("weight") }
+        if let biasArray, biasArray.dataType != dtype { converted.append("bias") }
+        let note = converted.isEmpty ? "" : " (\(converted.joined(separator: ", ")) converted to \(dtype))"
+        let algorithmText = requested == .auto ? "auto→\(used)" : used.rawValue
+        let g = geometry
+        let hyper = g.isOneDimensional
+            ? "stride \(g.stride.width) pad \(g.padLeft),\(g.padRight) dilation \(g.dilation.width)"
+            : "stride \(g.stride) pad \(g.padTop),\(g.padBottom),\(g.padLeft),\(g.padRight) dilation \(g.dilation)"
+        print("conv: input \(x.shape) \(dtype) * weight \(w.shape)\(b == nil ? "" : " + bias") -> \(y.shape)"
+            + " | \(hyper) groups \(geometry.groups) | \(algorithmText), threads \(engine.threads),"
+            + " \(String(format: "%.3f", elapsed)) ms | wrote \(output)\(note)")
+    }
+}

@@ -136,7 +136,10 @@ enum EdgeCases {
         .init(name: "1-D groups 2", inputShape: [2, 4, 16], weightShape: [6, 2, 3], options: .init(groups: 2), hasBias: true),
         .init(name: "1-D depthwise stride 2 dilation 2 padding 2", inputShape: [1, 3, 16], weightShape: [6, 1, 5],
               options: .init(stride: 2, padding: .explicit(top: 0, bottom: 0, left: 2, right: 2), dilation: 2, groups: 3)),
-        .init(name: "1-D kernel as large as the padded input", inputShape: [1, 1, 6], weightShape: [1, 1, 8],
+        // Several outputs: with a single output the sum can cancel to ~0.3% of Σ|x·w|, and then
+        // max|diff| / max|ref| measures the cancellation, not the path (seen: 1.7e-5 for fft and
+        // 5.5e-6 for direct on one such output, both about one ulp of the largest term).
+        .init(name: "1-D kernel as large as the padded input", inputShape: [2, 1, 6], weightShape: [3, 1, 8],
               options: .init(padding: .explicit(top: 0, bottom: 0, left: 1, right: 1))),
         .init(name: "1-D long sequence", inputShape: [1, 2, 300], weightShape: [2, 2, 7], hasBias: true),
     ])

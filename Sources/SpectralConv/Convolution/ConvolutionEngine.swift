@@ -28,14 +28,15 @@ public final class ConvolutionEngine: @unchecked Sendable {
     ///   - threads: threads to use; nil means every active core.
     ///   - fftRigor: FFTW planning rigor (``FFTPlanRigor/estimate`` by default: no timing at plan time).
     ///   - costModel: the model behind ``ConvolutionAlgorithm/auto``.
+    ///   - planCache: where FFTW plans are kept (the process-wide ``FFTPlanCache/shared`` by default).
     /// - Throws: ``SpectralConvError/invalidArgument(_:)`` when `threads` is below 1.
-    public init(threads: Int? = nil, fftRigor: FFTPlanRigor = .estimate, costModel: ConvolutionCostModel = .default) throws(SpectralConvError) {
+    public init(threads: Int? = nil, fftRigor: FFTPlanRigor = .estimate, costModel: ConvolutionCostModel = .default, planCache: FFTPlanCache = .shared) throws(SpectralConvError) {
         let count = threads ?? ProcessInfo.processInfo.activeProcessorCount
         guard count >= 1 else { throw .invalidArgument("threads must be at least 1, got \(count)") }
         self.threads = count
         self.fftRigor = fftRigor
         self.costModel = costModel
-        self.fft = FFTConvolution(rigor: fftRigor)
+        self.fft = FFTConvolution(rigor: fftRigor, planCache: planCache)
     }
 
     /// The concrete path `algorithm` stands for on this geometry (itself unless it is `auto`).

@@ -20,10 +20,14 @@
 /// bin blocks, copies by maps.
 final class FFTConvolution {
     let rigor: FFTPlanRigor
+    let planCache: FFTPlanCache
     private let realBuffer = ScratchBuffer()
     private let spectra = (0..<6).map { _ in ScratchBuffer() }
 
-    init(rigor: FFTPlanRigor) { self.rigor = rigor }
+    init(rigor: FFTPlanRigor, planCache: FFTPlanCache) {
+        self.rigor = rigor
+        self.planCache = planCache
+    }
 
     /// The layout and the batched transforms for one geometry and precision.
     struct Plan {
@@ -64,20 +68,20 @@ final class FFTConvolution {
             FFTPlanDescriptor(precision: S.precision, kind: kind, dimensions: dimensions, batch: batch, inPlace: inPlace, rigor: rigor, threads: 1)
         }
         func forward(maps: Int) throws(SpectralConvError) -> FFTBatch {
-            try FFTBatch(descriptor(.realToComplex, dimensions: realAxes, batch: [Axis(n: maps, inputStride: rd, outputStride: cd)]), threads: threads)
+            try FFTBatch(descriptor(.realToComplex, dimensions: realAxes, batch: [Axis(n: maps, inputStride: rd, outputStride: cd)]), threads: threads, cache: planCache)
         }
         let inverseAxes = realAxes.map { Axis(n: $0.n, inputStride: $0.outputStride, outputStride: $0.inputStride) }
-        let inverse = try FFTBatch(descriptor(.complexToReal, dimensions: inverseAxes, batch: [Axis(n: outputMaps, inputStride: cd, outputStride: rd)]), threads: threads)
+        let inverse = try FFTBatch(descriptor(.complexToReal, dimensions: inverseAxes, batch: [Axis(n: outputMaps, inputStride: cd, outputStride: rd)]), threads: threads, cache: planCache)
 
         let nonZeroRows = layout.phaseKernelHeight
         let kernelTransform: KernelTransform
         if th > 1 && 2 * nonZeroRows <= th {
             let rows = try FFTBatch(descriptor(.realToComplex, dimensions: [Axis(n: tw, inputStride: 1, outputStride: 1)],
                                                batch: [Axis(n: kernelMaps, inputStride: rd, outputStride: cd),
-                                                       Axis(n: nonZeroRows, inputStride: tw, outputStride: half)]), threads: threads)
+                                                       Axis(n: nonZeroRows, inputStride: tw, outputStride: half)]), threads: threads, cache: planCache)
             let columns = try FFTBatch(descriptor(.complexForward, dimensions: [Axis(n: th, inputStride: half, outputStride: half)],
                                                   batch: [Axis(n: kernelMaps, inputStride: cd, outputStride: cd),
-                                                          Axis(n: half, inputStride: 1, outputStride: 1)], inPlace: true), threads: threads)
+                                                          Axis(n: half, inputStride: 1, outputStride: 1)], inPlace: true), threads: threads, cache: planCache)
             kernelTransform = .pruned(rows: rows, columns: columns, nonZeroRows: nonZeroRows)
         } else {
             kernelTransform = .full(try forward(maps: kernelMaps))

@@ -73,8 +73,6 @@ final class Im2colConvolution {
     ///
     /// Pre-specialised for both scalars: callers in other modules (or unspecialised generic code
     /// such as the engine's public entry points) reach the specialised loops, not witness calls.
-    @_specialize(where S == Float)
-    @_specialize(where S == Double)
     func forward<S: TensorScalar>(
         input: UnsafePointer<S>, weight: UnsafePointer<S>, output: UnsafeMutablePointer<S>,
         geometry: ConvolutionGeometry, parallelism: Parallelism
@@ -241,8 +239,6 @@ struct Im2colLayout: Sendable {
     /// Writes rows `rows` of the im2col matrix for the `C/G` input planes starting at `x`, restricted
     /// to the output rows `outputRows` (all of them: the full `[K × P]` matrix): row `r` of `cols`
     /// starts at `r · outputRows.count · Wo`.
-    @_specialize(where S == Float)
-    @_specialize(where S == Double)
     func unfold<S: TensorScalar>(
         _ x: UnsafePointer<S>, into cols: UnsafeMutablePointer<S>, rows: Range<Int>, outputRows: Range<Int>
     ) {

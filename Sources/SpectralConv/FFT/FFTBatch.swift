@@ -13,7 +13,7 @@ struct FFTBatch {
     private let outputIsComplex: Bool
 
     /// Plans `descriptor` as `threads` chunks of its first batch axis.
-    init(_ descriptor: FFTPlanDescriptor, threads: Int) throws(SpectralConvError) {
+    init(_ descriptor: FFTPlanDescriptor, threads: Int, cache: FFTPlanCache) throws(SpectralConvError) {
         let axis = descriptor.batch[0]
         inputStride = axis.inputStride
         outputStride = axis.outputStride
@@ -26,7 +26,7 @@ struct FFTBatch {
         for piece in 0..<pieces {
             let size = base + (piece < extra ? 1 : 0)
             let chunk = descriptor.withBatchCount(size, threads: axis.n == 1 && descriptor.batch.count == 1 ? threads : 1)
-            chunks.append((start, try FFTPlanCache.shared.plan(for: chunk)))
+            chunks.append((start, try cache.plan(for: chunk)))
             start += size
         }
         self.chunks = chunks

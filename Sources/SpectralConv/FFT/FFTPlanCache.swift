@@ -14,7 +14,8 @@ public final class FFTPlanCache: @unchecked Sendable {
     private var plans: [FFTPlanDescriptor: FFTPlan] = [:]
     private var created = 0
 
-    init() {}
+    /// An empty cache (engines share ``shared`` unless given their own).
+    public init() {}
 
     /// The cached plan for `descriptor`, planning it on first use.
     func plan(for descriptor: FFTPlanDescriptor) throws(SpectralConvError) -> FFTPlan {

@@ -63,6 +63,8 @@ struct BenchLayerCommand: ParsableCommand {
     @Flag(help: "A 1-D convolution (NCL input, OIL weight).")
     var oneDimensional = false
 
+    @OptionGroup var fft: FFTPlanningOptions
+
     func validate() throws {
         for (name, value) in [("--batch", batch), ("--in-channels", inChannels), ("--out-channels", outChannels),
                               ("--groups", groups), ("--repeats", repeats)] where value < 1 {
@@ -84,8 +86,10 @@ struct BenchLayerCommand: ParsableCommand {
             oneDimensional: oneDimensional,
             algorithms: try ConvolutionAlgorithm.parseList(algorithms),
             threads: threads ?? ProcessInfo.processInfo.activeProcessorCount,
-            repeats: repeats, seed: seed, baseline: baselineKind)
+            repeats: repeats, seed: seed, baseline: baselineKind, fftRigor: try fft.parsedRigor())
+        try fft.loadWisdom()
         let report = try LayerBenchmark.run(configuration)
+        try fft.saveWisdom()
         if json {
             print(try report.jsonString())
         } else {
@@ -96,7 +100,7 @@ struct BenchLayerCommand: ParsableCommand {
     private func printTable(_ report: LayerBenchmarkReport, geometry: ConvolutionGeometry) {
         let config = report.config
         print("layer: \(geometry)")
-        print(String(format: "useful work %.3f GFLOP, float32, threads %d, repeats %d", config.usefulFlops / 1e9, config.threads, config.repeats))
+        print(String(format: "useful work %.3f GFLOP, float32, threads %d, repeats %d, FFT planning %@", config.usefulFlops / 1e9, config.threads, config.repeats, config.fftRigor))
         let environment = config.openblasEnvironment.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
         let n = config.sgemmReferenceSize
         print(String(format: "OpenBLAS sgemm %dx%dx%d: %.1f GFLOP/s", n, n, n, report.sgemmReferenceGflops)

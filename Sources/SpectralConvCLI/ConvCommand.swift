@@ -43,6 +43,8 @@ struct ConvCommand: ParsableCommand {
     @Option(help: "Output .npy path (written atomically).")
     var output: String
 
+    @OptionGroup var fft: FFTPlanningOptions
+
     func validate() throws {
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
         if groups < 1 { throw ValidationError("--groups must be at least 1, got \(groups)") }
@@ -64,7 +66,8 @@ struct ConvCommand: ParsableCommand {
         let options = try ConvolutionOptions(
             parsingStride: stride, padding: padding, dilation: dilation, groups: groups, oneDimensional: x.rank == 3)
         let requested = try ConvolutionAlgorithm(parsing: algorithm)
-        let engine = try ConvolutionEngine(threads: threads)
+        let engine = try ConvolutionEngine(threads: threads, fftRigor: try fft.parsedRigor())
+        try fft.loadWisdom()
         let geometry = try ConvolutionGeometry(inputShape: x.shape, weightShape: w.shape, options: options)
         try geometry.checkFitsInMemory(scalarSize: MemoryLayout<S>.size)
         let used = engine.resolve(requested, for: geometry)
@@ -74,6 +77,7 @@ struct ConvCommand: ParsableCommand {
         let y = try engine.forward(input: x, weight: w, bias: b, geometry: geometry, algorithm: used)
         let elapsed = TimingSummary.milliseconds(clock.now - start)
         try NPY.write(y, to: output)
+        try fft.saveWisdom()
 
         var converted: [String] = []
         if weightArray.dataType != dtype { converted.append("weight") }

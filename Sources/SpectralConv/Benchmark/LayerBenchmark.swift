@@ -66,12 +66,15 @@ public enum LayerBenchmark {
         public var baseline: Baseline
         /// Extent n of the `n × n × n` sgemm reference product (1024 by default).
         public var sgemmReferenceSize: Int
+        /// FFTW planning rigor of the fft path (plans are built before timing whatever it is).
+        public var fftRigor: FFTPlanRigor
 
         public init(
             batch: Int, inChannels: Int, outChannels: Int, size: SpatialPair, kernel: SpatialPair,
             options: ConvolutionOptions = .init(), oneDimensional: Bool = false,
             algorithms: [ConvolutionAlgorithm] = ConvolutionAlgorithm.allCases, threads: Int,
-            repeats: Int = 10, seed: UInt64 = 42, baseline: Baseline = .automatic, sgemmReferenceSize: Int = 1024
+            repeats: Int = 10, seed: UInt64 = 42, baseline: Baseline = .automatic, sgemmReferenceSize: Int = 1024,
+            fftRigor: FFTPlanRigor = .estimate
         ) {
             self.batch = batch
             self.inChannels = inChannels
@@ -86,6 +89,7 @@ public enum LayerBenchmark {
             self.seed = seed
             self.baseline = baseline
             self.sgemmReferenceSize = sgemmReferenceSize
+            self.fftRigor = fftRigor
         }
 
         /// `[N, C, H, W]` or `[N, C, L]`.
@@ -121,7 +125,7 @@ public enum LayerBenchmark {
     /// - Throws: ``SpectralConvError`` for a configuration that does not describe a valid layer.
     public static func run(_ configuration: Configuration) throws(SpectralConvError) -> LayerBenchmarkReport {
         let geometry = try configuration.geometry()
-        let engine = try ConvolutionEngine(threads: configuration.threads)
+        let engine = try ConvolutionEngine(threads: configuration.threads, fftRigor: configuration.fftRigor)
         let input = Tensor<Float>.uniform(shape: geometry.inputShape, seed: configuration.seed)
         let weight = Tensor<Float>.uniform(shape: geometry.weightShape, seed: configuration.seed &+ 1)
 

@@ -54,6 +54,8 @@ public struct LayerBenchmarkReport: Codable, Sendable, Hashable {
         public var diffBaseline: DiffBaseline
         /// Extent n of the sgemm reference product behind `sgemm_reference_gflops`.
         public var sgemmReferenceSize: Int
+        /// FFTW planning rigor of the fft path: `estimate`, `measure` or `patient`.
+        public var fftRigor: String
         /// `OPENBLAS_CORETYPE`, `OPENBLAS_L2_SIZE`, … as set in the environment (see ``GEMMReference/openBLASEnvironment``).
         public var openblasEnvironment: [String: String]
 
@@ -64,7 +66,7 @@ public struct LayerBenchmarkReport: Codable, Sendable, Hashable {
             case paddingResolved = "padding_resolved", oneDimensional = "one_dimensional"
             case outputHeight = "output_height", outputWidth = "output_width", usefulFlops = "useful_flops"
             case diffBaseline = "diff_baseline", openblasEnvironment = "openblas_environment"
-            case sgemmReferenceSize = "sgemm_reference_size"
+            case sgemmReferenceSize = "sgemm_reference_size", fftRigor = "fft_rigor"
         }
 
         public init(_ configuration: LayerBenchmark.Configuration, geometry g: ConvolutionGeometry, baseline: DiffBaseline) {
@@ -90,6 +92,7 @@ public struct LayerBenchmarkReport: Codable, Sendable, Hashable {
             seed = configuration.seed
             diffBaseline = baseline
             sgemmReferenceSize = configuration.sgemmReferenceSize
+            fftRigor = configuration.fftRigor.rawValue
             openblasEnvironment = GEMMReference.openBLASEnvironment
         }
     }

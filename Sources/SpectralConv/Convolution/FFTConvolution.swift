@@ -117,11 +117,10 @@ final class FFTConvolution {
             FFTMapCopy.clearSpectrumRows(from: nonZeroRows, of: w, maps: plan.kernelMaps, layout: layout, parallelism: parallelism)
             columns.execute(input: w, output: w, parallelism: parallelism)
         }
-        SpectralProduct.pack(w, into: wPacked, maps: plan.kernelMaps, swapPairs: false, layout: layout, parallelism: parallelism)
-        SpectralProduct.pack(w, into: wSwapped, maps: plan.kernelMaps, swapPairs: true, layout: layout, parallelism: parallelism)
+        SpectralProduct.pack(w, into: wPacked, swappedInto: wSwapped, maps: plan.kernelMaps, layout: layout, parallelism: parallelism)
         FFTMapCopy.fillInputs(input: input, into: real, layout: layout, parallelism: parallelism)
         plan.inputTransform.execute(input: real, output: x, parallelism: parallelism)
-        SpectralProduct.pack(x, into: xPacked, maps: plan.inputMaps, swapPairs: false, layout: layout, parallelism: parallelism)
+        SpectralProduct.pack(x, into: xPacked, maps: plan.inputMaps, layout: layout, parallelism: parallelism)
         SpectralProduct.multiply(inputs: xPacked, kernels: wPacked, swappedKernels: wSwapped, outputs: y, layout: layout, parallelism: parallelism)
         plan.outputTransform.execute(input: y, output: real, parallelism: parallelism)
         FFTMapCopy.extractOutputs(from: real, into: output, layout: layout, parallelism: parallelism)

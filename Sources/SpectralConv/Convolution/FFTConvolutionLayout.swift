@@ -98,6 +98,20 @@ struct FFTConvolutionLayout: Hashable, Sendable {
     var transformFlops: Double { shape.transformFlops }
     var productFlops: Double { shape.productFlops }
 
+    /// Relative cost per point of a transform length under FFTW's default (`estimate`) planning,
+    /// square-rooted per axis: 1 for powers of two, `×1.25` per factor 3 and `×1.5` per factor 5
+    /// or 7. Rough fit to FFTW 3.3.10 on this project's x86-64 machines (batched 2-D r2c, e.g. 35×35
+    /// ≈ 1.9×, 36×36 ≈ 1.5×, 40×40 ≈ 2.3× the per-point cost of 32×32 or 64×64), where planning
+    /// with `estimate` often picks slow algorithms for lengths with odd factors.
+    static func lengthWeight(_ n: Int) -> Double {
+        guard n > 1 else { return 1 }
+        var weight = 1.0, rest = n
+        for (prime, factor) in [(3, 1.25), (5, 1.5), (7, 1.5)] {
+            while rest % prime == 0 { rest /= prime; weight *= factor }
+        }
+        return weight.squareRoot()
+    }
+
     /// The sizes that follow from one choice of transform size.
     struct Shape {
         let geometry: ConvolutionGeometry
@@ -115,14 +129,20 @@ struct FFTConvolutionLayout: Hashable, Sendable {
         var bins: Int { transformHeight * (transformWidth / 2 + 1) }
 
         /// Transform work: `(B·C' + O·C'/G + B·O)` real transforms of `T` points at `2.5·T·log2 T`
-        /// flops each (half a complex FFT's `5·T·log2 T`).
+        /// flops each (half a complex FFT's `5·T·log2 T`), each weighted by how well FFTW handles
+        /// its lengths (``lengthWeight(_:)``). Kernel transforms are pruned when the kernel covers at
+        /// most half the rows: the row pass runs on its `kP` non-zero rows only, so they count
+        /// `(kP/TH + 1)/2` of a full transform.
         var transformFlops: Double {
             let points = Double(transformHeight * transformWidth)
             let perTransform = 2.5 * points * max(log2(points), 1)
+                * FFTConvolutionLayout.lengthWeight(transformHeight) * FFTConvolutionLayout.lengthWeight(transformWidth)
             let channels = geometry.inChannels * phases
             let channelsPerGroup = geometry.inChannelsPerGroup * phases
-            let count = batchItems * channels + geometry.outChannels * channelsPerGroup + batchItems * geometry.outChannels
-            return Double(count) * perTransform
+            let data = batchItems * channels + batchItems * geometry.outChannels
+            let pruned = transformHeight > 1 && 2 * phaseKernelHeight <= transformHeight
+            let kernelShare = pruned ? (Double(phaseKernelHeight) / Double(transformHeight) + 1) / 2 : 1
+            return (Double(data) + Double(geometry.outChannels * channelsPerGroup) * kernelShare) * perTransform
         }
 
         /// Per-bin products: `B · (C'/G) · O` complex multiply-adds (8 flops each) per bin.

@@ -23,33 +23,33 @@ enum SpectralProduct {
     static let binsPerVector = 4
 
     /// Repacks spectra from FFTW's map-major layout into bin-block-major, `packed[block][map][8]`
-    /// (4 complex bins per block), so that the product streams contiguous memory. With
-    /// `swapPairs`, each `(re, im)` pair is stored as `(im, re)` — the `ŵ` of the product.
+    /// (4 complex bins per block), so that the product streams contiguous memory. With `swapped`,
+    /// the same pass also writes each `(re, im)` pair as `(im, re)` there — the `ŵ` of the product.
     static func pack<S: TensorScalar>(
-        _ spectra: UnsafePointer<S>, into packed: UnsafeMutablePointer<S>, maps: Int, swapPairs: Bool,
-        layout: FFTConvolutionLayout, parallelism: Parallelism
+        _ spectra: UnsafePointer<S>, into packed: UnsafeMutablePointer<S>, swappedInto swapped: UnsafeMutablePointer<S>? = nil,
+        maps: Int, layout: FFTConvolutionLayout, parallelism: Parallelism
     ) {
         let distance = 2 * layout.complexDistance
         let lanes = 2 * binsPerVector
         let blocks = (layout.bins + binsPerVector - 1) / binsPerVector
         parallelism.forEachChunk(of: blocks) { range in
             for block in range {
-                var target = packed + block * maps * lanes
+                let start = block * maps * lanes
                 var source = spectra + block * lanes
-                for _ in 0..<maps {
-                    var vector = UnsafeRawPointer(source).loadUnaligned(as: Vector<S>.self)
-                    if swapPairs {
-                        vector = Vector<S>(vector[1], vector[0], vector[3], vector[2], vector[5], vector[4], vector[7], vector[6])
+                for map in 0..<maps {
+                    let vector = UnsafeRawPointer(source).loadUnaligned(as: Vector<S>.self)
+                    UnsafeMutableRawPointer(packed + start + map * lanes).storeBytes(of: vector, as: Vector<S>.self)
+                    if let swapped {
+                        let exchanged = Vector<S>(vector[1], vector[0], vector[3], vector[2], vector[5], vector[4], vector[7], vector[6])
+                        UnsafeMutableRawPointer(swapped + start + map * lanes).storeBytes(of: exchanged, as: Vector<S>.self)
                     }
-                    UnsafeMutableRawPointer(target).storeBytes(of: vector, as: Vector<S>.self)
-                    target += lanes
                     source += distance
                 }
             }
         }
     }
 
-    /// `Ŷ = X̂ · Ŵᴴ` per bin, from packed inputs, kernels and swapped kernels (``pack(_:into:maps:swapPairs:layout:parallelism:)``);
+    /// `Ŷ = X̂ · Ŵᴴ` per bin, from packed inputs, kernels and swapped kernels (``pack(_:into:swappedInto:maps:layout:parallelism:)``);
     /// `Ŷ` is written map-major, as the inverse transform reads it.
     static func multiply<S: TensorScalar>(
         inputs x: UnsafePointer<S>, kernels w: UnsafePointer<S>, swappedKernels ws: UnsafePointer<S>,

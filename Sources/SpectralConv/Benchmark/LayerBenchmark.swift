@@ -1,3 +1,4 @@
+import Foundation
 /// Times one convolution layer through several algorithms on the same random data and checks that
 /// they agree.
 ///
@@ -121,6 +122,14 @@ public enum LayerBenchmark {
         }
     }
 
+    /// Waits until OpenBLAS' worker threads stop spinning. After a multi-threaded BLAS call they
+    /// busy-wait (yielding) for a while before sleeping, and on a 2-core machine that takes a core
+    /// from whatever is timed next — measured: the first algorithm after the sgemm reference ran
+    /// up to 2.5× slower. 0.2 s covers OpenBLAS' default spin time (2^28 cycles).
+    static func settleBLASThreads() {
+        Thread.sleep(forTimeInterval: 0.2)
+    }
+
     /// Runs the benchmark.
     /// - Throws: ``SpectralConvError`` for a configuration that does not describe a valid layer.
     public static func run(_ configuration: Configuration) throws(SpectralConvError) -> LayerBenchmarkReport {
@@ -137,6 +146,7 @@ public enum LayerBenchmark {
         var timings: [(algorithm: ConvolutionAlgorithm, chose: ConvolutionAlgorithm?, timing: TimingSummary)] = []
         for algorithm in configuration.algorithms {
             try engine.prepare(algorithm, geometry: geometry, scalar: Float.self)
+            settleBLASThreads()
             var output = Tensor<Float>(shape: [])
             let timing = try TimingSummary.measure(repeats: configuration.repeats) { () throws(SpectralConvError) in
                 output = try engine.forward(input: input, weight: weight, geometry: geometry, algorithm: algorithm)

@@ -30,17 +30,7 @@ struct BenchLayerCommand: ParsableCommand {
     @Option(help: "Kernel size: K or KHxKW (1-D: K).")
     var kernel: String
 
-    @Option(help: "Stride: S or SHxSW.")
-    var stride: String = "1"
-
-    @Option(help: "Padding: valid, same, full, P, PH,PW or T,B,L,R.")
-    var padding: String = "valid"
-
-    @Option(help: "Dilation: D or DHxDW.")
-    var dilation: String = "1"
-
-    @Option(help: "Channel groups.")
-    var groups: Int = 1
+    @OptionGroup var layer: ConvolutionHyperparameterOptions
 
     @Option(help: "Comma-separated algorithms: direct, im2col, fft, auto.")
     var algorithms: String = "direct,im2col,fft,auto"
@@ -67,7 +57,7 @@ struct BenchLayerCommand: ParsableCommand {
 
     func validate() throws {
         for (name, value) in [("--batch", batch), ("--in-channels", inChannels), ("--out-channels", outChannels),
-                              ("--groups", groups), ("--repeats", repeats)] where value < 1 {
+                              ("--repeats", repeats)] where value < 1 {
             throw ValidationError("\(name) must be at least 1, got \(value)")
         }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
@@ -81,8 +71,7 @@ struct BenchLayerCommand: ParsableCommand {
             batch: batch, inChannels: inChannels, outChannels: outChannels,
             size: try SpatialPair(parsing: size, name: "size", oneDimensional: oneDimensional),
             kernel: try SpatialPair(parsing: kernel, name: "kernel", oneDimensional: oneDimensional),
-            options: try ConvolutionOptions(
-                parsingStride: stride, padding: padding, dilation: dilation, groups: groups, oneDimensional: oneDimensional),
+            options: try layer.options(oneDimensional: oneDimensional),
             oneDimensional: oneDimensional,
             algorithms: try ConvolutionAlgorithm.parseList(algorithms),
             threads: threads ?? ProcessInfo.processInfo.activeProcessorCount,

@@ -22,17 +22,7 @@ struct ConvCommand: ParsableCommand {
     @Option(help: "Bias .npy: [O].")
     var bias: String?
 
-    @Option(help: "Stride: S or SHxSW (1-D: S).")
-    var stride: String = "1"
-
-    @Option(help: "Padding: valid, same, full, P, PH,PW or T,B,L,R (1-D: P or L,R).")
-    var padding: String = "valid"
-
-    @Option(help: "Dilation: D or DHxDW (1-D: D).")
-    var dilation: String = "1"
-
-    @Option(help: "Channel groups (groups = C is depthwise).")
-    var groups: Int = 1
+    @OptionGroup var layer: ConvolutionHyperparameterOptions
 
     @Option(help: "direct, im2col, fft or auto.")
     var algorithm: String = "auto"
@@ -47,7 +37,6 @@ struct ConvCommand: ParsableCommand {
 
     func validate() throws {
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
-        if groups < 1 { throw ValidationError("--groups must be at least 1, got \(groups)") }
     }
 
     func run() throws {
@@ -63,8 +52,7 @@ struct ConvCommand: ParsableCommand {
         let w = weightArray.tensor(as: S.self)
         let biasArray = try bias.map { (path) throws(SpectralConvError) in try NPY.read(contentsOf: path) }
         let b = biasArray?.tensor(as: S.self)
-        let options = try ConvolutionOptions(
-            parsingStride: stride, padding: padding, dilation: dilation, groups: groups, oneDimensional: x.rank == 3)
+        let options = try layer.options(oneDimensional: x.rank == 3)
         let requested = try ConvolutionAlgorithm(parsing: algorithm)
         let engine = try ConvolutionEngine(threads: threads, fftRigor: try fft.parsedRigor())
         try fft.loadWisdom()

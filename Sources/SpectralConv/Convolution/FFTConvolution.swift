@@ -16,8 +16,12 @@
 /// Cost: `(B·C' + O·C'/G + B·O)` transforms of `O(T log T)` plus `8·F·B·(C'/G)·O` flops of products,
 /// against `2·N·O·(C/G)·Ho·Wo·kH·kW` for the spatial paths: the FFT wins for large kernels with
 /// many channels. Plans come from ``FFTPlanCache`` (created once per shape); buffers are kept
-/// between calls. Transforms run as per-thread chunks of each batch (``FFTBatch``), products by
-/// bin blocks, copies by maps.
+/// between calls.
+///
+/// Parallelism: three fan-outs per call. (1) each thread takes its chunk of kernels and of input
+/// planes through fill → transform → pack while the maps are in its cache; (2) the products split
+/// by bin blocks; (3) each thread inverse-transforms its chunk of output maps and copies them out.
+/// Few synchronisation points keep the path steady when the machine's other core is busy.
 final class FFTConvolution {
     let rigor: FFTPlanRigor
     let planCache: FFTPlanCache
@@ -67,8 +71,10 @@ final class FFTConvolution {
         func descriptor(_ kind: FFTPlanDescriptor.Kind, dimensions: [Axis], batch: [Axis], inPlace: Bool = false) -> FFTPlanDescriptor {
             FFTPlanDescriptor(precision: S.precision, kind: kind, dimensions: dimensions, batch: batch, inPlace: inPlace, rigor: rigor, threads: 1)
         }
+        let phases = layout.phases
         func forward(maps: Int) throws(SpectralConvError) -> FFTBatch {
-            try FFTBatch(descriptor(.realToComplex, dimensions: realAxes, batch: [Axis(n: maps, inputStride: rd, outputStride: cd)]), threads: threads, cache: planCache)
+            try FFTBatch(descriptor(.realToComplex, dimensions: realAxes, batch: [Axis(n: maps, inputStride: rd, outputStride: cd)]),
+                         threads: threads, unit: phases, cache: planCache)
         }
         let inverseAxes = realAxes.map { Axis(n: $0.n, inputStride: $0.outputStride, outputStride: $0.inputStride) }
         let inverse = try FFTBatch(descriptor(.complexToReal, dimensions: inverseAxes, batch: [Axis(n: outputMaps, inputStride: cd, outputStride: rd)]), threads: threads, cache: planCache)
@@ -78,10 +84,10 @@ final class FFTConvolution {
         if th > 1 && 2 * nonZeroRows <= th {
             let rows = try FFTBatch(descriptor(.realToComplex, dimensions: [Axis(n: tw, inputStride: 1, outputStride: 1)],
                                                batch: [Axis(n: kernelMaps, inputStride: rd, outputStride: cd),
-                                                       Axis(n: nonZeroRows, inputStride: tw, outputStride: half)]), threads: threads, cache: planCache)
+                                                       Axis(n: nonZeroRows, inputStride: tw, outputStride: half)]), threads: threads, unit: phases, cache: planCache)
             let columns = try FFTBatch(descriptor(.complexForward, dimensions: [Axis(n: th, inputStride: half, outputStride: half)],
                                                   batch: [Axis(n: kernelMaps, inputStride: cd, outputStride: cd),
-                                                          Axis(n: half, inputStride: 1, outputStride: 1)], inPlace: true), threads: threads, cache: planCache)
+                                                          Axis(n: half, inputStride: 1, outputStride: 1)], inPlace: true), threads: threads, unit: phases, cache: planCache)
             kernelTransform = .pruned(rows: rows, columns: columns, nonZeroRows: nonZeroRows)
         } else {
             kernelTransform = .full(try forward(maps: kernelMaps))
@@ -96,7 +102,9 @@ final class FFTConvolution {
         plan: Plan, parallelism: Parallelism
     ) {
         let layout = plan.layout
-        let real = realBuffer.reserve(max(plan.kernelMaps, plan.inputMaps, plan.outputMaps) * layout.realDistance, of: S.self)
+        // Kernel and input maps are filled concurrently, so they get separate parts of the real buffer.
+        let kernelRealScalars = plan.kernelMaps * layout.realDistance
+        let real = realBuffer.reserve(max(kernelRealScalars + plan.inputMaps * layout.realDistance, plan.outputMaps * layout.realDistance), of: S.self)
         func spectra(_ index: Int, maps: Int) -> UnsafeMutablePointer<S> {
             self.spectra[index].reserve(2 * maps * layout.complexDistance, of: S.self)
         }
@@ -107,22 +115,45 @@ final class FFTConvolution {
         let xPacked = spectra(4, maps: plan.inputMaps)
         let y = spectra(5, maps: plan.outputMaps)
 
-        switch plan.kernelTransform {
-        case .full(let transform):
-            FFTMapCopy.fillKernels(weight: weight, into: real, rows: layout.transformHeight, layout: layout, parallelism: parallelism)
-            transform.execute(input: real, output: w, parallelism: parallelism)
-        case .pruned(let rows, let columns, let nonZeroRows):
-            FFTMapCopy.fillKernels(weight: weight, into: real, rows: nonZeroRows, layout: layout, parallelism: parallelism)
-            rows.execute(input: real, output: w, parallelism: parallelism)
-            FFTMapCopy.clearSpectrumRows(from: nonZeroRows, of: w, maps: plan.kernelMaps, layout: layout, parallelism: parallelism)
-            columns.execute(input: w, output: w, parallelism: parallelism)
+        let phases = layout.phases
+        // Phase 1 — each thread runs its chunk of kernels and its chunk of input planes through
+        // fill → transform → pack, while the maps are still in its cache.
+        parallelism.forEachChunk(of: parallelism.threads, oversubscription: 1) { threads in
+            for thread in threads {
+                switch plan.kernelTransform {
+                case .full(let transform) where thread < transform.chunks.count:
+                    let maps = transform.chunks[thread].range
+                    FFTMapCopy.fillKernels(maps.lowerBound / phases ..< maps.upperBound / phases, weight: weight, into: real,
+                                           rows: layout.transformHeight, layout: layout)
+                    transform.execute(chunk: thread, input: real, output: w)
+                    SpectralProduct.pack(w, into: wPacked, swappedInto: wSwapped, maps: maps, count: plan.kernelMaps, layout: layout)
+                case .pruned(let rows, let columns, let nonZeroRows) where thread < rows.chunks.count:
+                    let maps = rows.chunks[thread].range
+                    FFTMapCopy.fillKernels(maps.lowerBound / phases ..< maps.upperBound / phases, weight: weight, into: real,
+                                           rows: nonZeroRows, layout: layout)
+                    rows.execute(chunk: thread, input: real, output: w)
+                    FFTMapCopy.clearSpectrumRows(from: nonZeroRows, of: w, maps: maps, layout: layout)
+                    columns.execute(chunk: thread, input: w, output: w)
+                    SpectralProduct.pack(w, into: wPacked, swappedInto: wSwapped, maps: maps, count: plan.kernelMaps, layout: layout)
+                default:
+                    break
+                }
+                if thread < plan.inputTransform.chunks.count {
+                    let maps = plan.inputTransform.chunks[thread].range
+                    FFTMapCopy.fillInputs(maps.lowerBound / phases ..< maps.upperBound / phases, input: input, into: real + kernelRealScalars, layout: layout)
+                    plan.inputTransform.execute(chunk: thread, input: real + kernelRealScalars, output: x)
+                    SpectralProduct.pack(x, into: xPacked, maps: maps, count: plan.inputMaps, layout: layout)
+                }
+            }
         }
-        SpectralProduct.pack(w, into: wPacked, swappedInto: wSwapped, maps: plan.kernelMaps, layout: layout, parallelism: parallelism)
-        FFTMapCopy.fillInputs(input: input, into: real, layout: layout, parallelism: parallelism)
-        plan.inputTransform.execute(input: real, output: x, parallelism: parallelism)
-        SpectralProduct.pack(x, into: xPacked, maps: plan.inputMaps, layout: layout, parallelism: parallelism)
+        // Phase 2 — the per-bin products, split by bin blocks.
         SpectralProduct.multiply(inputs: xPacked, kernels: wPacked, swappedKernels: wSwapped, outputs: y, layout: layout, parallelism: parallelism)
-        plan.outputTransform.execute(input: y, output: real, parallelism: parallelism)
-        FFTMapCopy.extractOutputs(from: real, into: output, layout: layout, parallelism: parallelism)
+        // Phase 3 — each thread transforms its chunk of output maps back and copies their valid parts.
+        parallelism.forEachChunk(of: plan.outputTransform.chunks.count, oversubscription: 1) { chunks in
+            for chunk in chunks {
+                plan.outputTransform.execute(chunk: chunk, input: y, output: real)
+                FFTMapCopy.extractOutputs(plan.outputTransform.chunks[chunk].range, from: real, into: output, layout: layout)
+            }
+        }
     }
 }

@@ -11,8 +11,9 @@ enum FFTMapCopy {
     /// Spreads every kernel onto its dilated support, splits it into stride phases, zero-pads each
     /// phase to T points and scales by `1/T` (folding in the inverse transform's normalisation).
     /// Only the first `rows` rows of each map are written (the pruned kernel transform reads no more).
+    /// `kernels` indexes `w[o, c]` as `o·C/G + c`; kernel `k` fills maps `k·P ..< (k+1)·P`.
     static func fillKernels<S: TensorScalar>(
-        weight: UnsafePointer<S>, into real: UnsafeMutablePointer<S>, rows: Int, layout: FFTConvolutionLayout, parallelism: Parallelism
+        _ kernels: Range<Int>, weight: UnsafePointer<S>, into real: UnsafeMutablePointer<S>, rows: Int, layout: FFTConvolutionLayout
     ) {
         let g = layout.geometry
         let points = layout.realDistance
@@ -21,9 +22,8 @@ enum FFTMapCopy {
         let phases = layout.phases
         let taps = g.kernelHeight * g.kernelWidth
         let scale = 1 / S(layout.points)
-        let kernels = g.outChannels * g.inChannelsPerGroup
-        parallelism.forEachChunk(of: kernels) { range in
-            for kernel in range {
+        do {
+            for kernel in kernels {
                 let maps = real + kernel * phases * points
                 for phase in 0..<phases { (maps + phase * points).initialize(repeating: 0, count: rows * width) }
                 let source = weight + kernel * taps
@@ -43,28 +43,26 @@ enum FFTMapCopy {
     /// Zeroes spectrum rows `first..<TH` of `maps` half spectra (`[TH][TW/2+1]` complex each) — the
     /// rows the pruned kernel transform's row pass does not write.
     static func clearSpectrumRows<S: TensorScalar>(
-        from first: Int, of spectra: UnsafeMutablePointer<S>, maps: Int, layout: FFTConvolutionLayout, parallelism: Parallelism
+        from first: Int, of spectra: UnsafeMutablePointer<S>, maps: Range<Int>, layout: FFTConvolutionLayout
     ) {
         let rowScalars = 2 * (layout.transformWidth / 2 + 1)
         let distance = 2 * layout.complexDistance
         let count = (layout.transformHeight - first) * rowScalars
-        parallelism.forEachChunk(of: maps) { range in
-            for map in range { (spectra + map * distance + first * rowScalars).initialize(repeating: 0, count: count) }
-        }
+        for map in maps { (spectra + map * distance + first * rowScalars).initialize(repeating: 0, count: count) }
     }
 
     /// Copies every (tile, channel, phase) of the zero-padded input into its T-point map.
+    /// `planes` indexes (batch item, channel) as `b·C + c`; plane `i` fills maps `i·P ..< (i+1)·P`.
     static func fillInputs<S: TensorScalar>(
-        input: UnsafePointer<S>, into real: UnsafeMutablePointer<S>, layout: FFTConvolutionLayout, parallelism: Parallelism
+        _ planes: Range<Int>, input: UnsafePointer<S>, into real: UnsafeMutablePointer<S>, layout: FFTConvolutionLayout
     ) {
         let g = layout.geometry
         let th = layout.transformHeight, tw = layout.transformWidth
         let points = layout.realDistance
         let sh = g.stride.height, sw = g.stride.width
         let phases = layout.phases
-        let planes = layout.batchItems * g.inChannels
-        parallelism.forEachChunk(of: planes) { range in
-            for plane in range {
+        do {
+            for plane in planes {
                 let (item, channel) = plane.quotientAndRemainder(dividingBy: g.inChannels)
                 let (image, tileRow, tileColumn) = layout.tile(of: item)
                 let source = input + (image * g.inChannels + channel) * g.height * g.width
@@ -97,14 +95,14 @@ enum FFTMapCopy {
     }
 
     /// Copies the valid `(T − kP + 1)` outputs of every output map's tile into `[N, O, Ho, Wo]`.
+    /// `maps` indexes output maps `b·O + o`.
     static func extractOutputs<S: TensorScalar>(
-        from real: UnsafePointer<S>, into output: UnsafeMutablePointer<S>, layout: FFTConvolutionLayout, parallelism: Parallelism
+        _ maps: Range<Int>, from real: UnsafePointer<S>, into output: UnsafeMutablePointer<S>, layout: FFTConvolutionLayout
     ) {
         let g = layout.geometry
         let tw = layout.transformWidth
-        let maps = layout.batchItems * g.outChannels
-        parallelism.forEachChunk(of: maps) { range in
-            for map in range {
+        do {
+            for map in maps {
                 let (item, channel) = map.quotientAndRemainder(dividingBy: g.outChannels)
                 let (image, tileRow, tileColumn) = layout.tile(of: item)
                 let top = tileRow * layout.outputTileHeight, left = tileColumn * layout.outputTileWidth

@@ -25,18 +25,19 @@ enum SpectralProduct {
     /// Repacks spectra from FFTW's map-major layout into bin-block-major, `packed[block][map][8]`
     /// (4 complex bins per block), so that the product streams contiguous memory. With `swapped`,
     /// the same pass also writes each `(re, im)` pair as `(im, re)` there — the `ŵ` of the product.
+    /// `maps` is the range of spectra to pack out of `count` in all (threads pack disjoint ranges).
     static func pack<S: TensorScalar>(
         _ spectra: UnsafePointer<S>, into packed: UnsafeMutablePointer<S>, swappedInto swapped: UnsafeMutablePointer<S>? = nil,
-        maps: Int, layout: FFTConvolutionLayout, parallelism: Parallelism
+        maps: Range<Int>, count: Int, layout: FFTConvolutionLayout
     ) {
         let distance = 2 * layout.complexDistance
         let lanes = 2 * binsPerVector
         let blocks = (layout.bins + binsPerVector - 1) / binsPerVector
-        parallelism.forEachChunk(of: blocks) { range in
-            for block in range {
-                let start = block * maps * lanes
-                var source = spectra + block * lanes
-                for map in 0..<maps {
+        do {
+            for block in 0..<blocks {
+                let start = block * count * lanes
+                var source = spectra + block * lanes + maps.lowerBound * distance
+                for map in maps {
                     let vector = UnsafeRawPointer(source).loadUnaligned(as: Vector<S>.self)
                     UnsafeMutableRawPointer(packed + start + map * lanes).storeBytes(of: vector, as: Vector<S>.self)
                     if let swapped {
@@ -49,7 +50,7 @@ enum SpectralProduct {
         }
     }
 
-    /// `Ŷ = X̂ · Ŵᴴ` per bin, from packed inputs, kernels and swapped kernels (``pack(_:into:swappedInto:maps:layout:parallelism:)``);
+    /// `Ŷ = X̂ · Ŵᴴ` per bin, from packed inputs, kernels and swapped kernels (``pack(_:into:swappedInto:maps:count:layout:)``);
     /// `Ŷ` is written map-major, as the inverse transform reads it.
     static func multiply<S: TensorScalar>(
         inputs x: UnsafePointer<S>, kernels w: UnsafePointer<S>, swappedKernels ws: UnsafePointer<S>,

@@ -6,43 +6,43 @@
 /// batch of one array is the exception: its plan uses FFTW's threads. Chunks of length `q` and
 /// `q + 1` need at most two plans, both cached by ``FFTPlanCache``.
 struct FFTBatch {
-    private let chunks: [(start: Int, plan: FFTPlan)]
-    private let inputStride: Int
-    private let outputStride: Int
-    private let inputIsComplex: Bool
-    private let outputIsComplex: Bool
+    /// One contiguous range of the first batch axis and the plan that transforms it.
+    struct Chunk {
+        let range: Range<Int>
+        let plan: FFTPlan
+    }
 
-    /// Plans `descriptor` as `threads` chunks of its first batch axis.
-    init(_ descriptor: FFTPlanDescriptor, threads: Int, cache: FFTPlanCache) throws(SpectralConvError) {
+    /// One chunk per thread (fewer when the batch is short), covering the batch in order.
+    let chunks: [Chunk]
+    private let inputStep: Int
+    private let outputStep: Int
+
+    /// Plans `descriptor` as up to `threads` chunks of its first batch axis, each a whole number
+    /// of `unit`s long (so that chunks end where the caller's groups of arrays end).
+    init(_ descriptor: FFTPlanDescriptor, threads: Int, unit: Int = 1, cache: FFTPlanCache) throws(SpectralConvError) {
         let axis = descriptor.batch[0]
-        inputStride = axis.inputStride
-        outputStride = axis.outputStride
-        inputIsComplex = descriptor.kind != .realToComplex
-        outputIsComplex = descriptor.kind != .complexToReal
-        let pieces = max(1, min(threads, axis.n))
-        let (base, extra) = axis.n.quotientAndRemainder(dividingBy: pieces)
-        var chunks: [(Int, FFTPlan)] = []
+        precondition(unit >= 1 && axis.n % unit == 0, "batch length must be a multiple of the unit")
+        inputStep = axis.inputStride * (descriptor.kind != .realToComplex ? 2 : 1)
+        outputStep = axis.outputStride * (descriptor.kind != .complexToReal ? 2 : 1)
+        let units = axis.n / unit
+        let pieces = max(1, min(threads, units))
+        let (base, extra) = units.quotientAndRemainder(dividingBy: pieces)
+        var chunks: [Chunk] = []
         var start = 0
         for piece in 0..<pieces {
-            let size = base + (piece < extra ? 1 : 0)
-            let chunk = descriptor.withBatchCount(size, threads: axis.n == 1 && descriptor.batch.count == 1 ? threads : 1)
-            chunks.append((start, try cache.plan(for: chunk)))
+            let size = (base + (piece < extra ? 1 : 0)) * unit
+            let single = axis.n == 1 && descriptor.batch.count == 1
+            let chunk = descriptor.withBatchCount(size, threads: single ? threads : 1)
+            chunks.append(Chunk(range: start..<(start + size), plan: try cache.plan(for: chunk)))
             start += size
         }
         self.chunks = chunks
     }
 
-    /// Runs every chunk; `input` and `output` are the (64-byte aligned) arrays of the whole batch,
-    /// the same pointer for an in-place transform.
-    func execute<S: TensorScalar>(input: UnsafeMutablePointer<S>, output: UnsafeMutablePointer<S>, parallelism: Parallelism) {
-        let chunks = self.chunks
-        let inputStep = inputStride * (inputIsComplex ? 2 : 1)
-        let outputStep = outputStride * (outputIsComplex ? 2 : 1)
-        parallelism.forEachChunk(of: chunks.count, oversubscription: 1) { range in
-            for index in range {
-                let (start, plan) = chunks[index]
-                plan.execute(input: input + start * inputStep, output: output + start * outputStep)
-            }
-        }
+    /// Transforms chunk `index`; `input` and `output` are the (64-byte aligned) arrays of the whole
+    /// batch, the same pointer for an in-place transform.
+    func execute<S: TensorScalar>(chunk index: Int, input: UnsafeMutablePointer<S>, output: UnsafeMutablePointer<S>) {
+        let chunk = chunks[index]
+        chunk.plan.execute(input: input + chunk.range.lowerBound * inputStep, output: output + chunk.range.lowerBound * outputStep)
     }
 }

@@ -54,9 +54,30 @@ final class FFTConvolution {
         case pruned(rows: FFTBatch, columns: FFTBatch, nonZeroRows: Int)
     }
 
-    /// Chooses the layout and fetches (or creates) its plans.
+    /// Plans already made by this engine, by geometry, precision and threads: a layer called every
+    /// training step skips the layout search and the plan-cache lookups.
+    private var plans: [PlanKey: Plan] = [:]
+
+    private struct PlanKey: Hashable {
+        let geometry: ConvolutionGeometry
+        let precision: FloatingPointPrecision
+        let threads: Int
+    }
+
+    /// The layout and plans for `geometry`, from this engine's memo or newly made.
+    /// The caller (the engine) holds its lock.
     /// - Throws: ``SpectralConvError/backend(_:)`` when FFTW cannot plan a transform.
     func prepare<S: TensorScalar>(geometry: ConvolutionGeometry, scalar: S.Type, threads: Int) throws(SpectralConvError) -> Plan {
+        let key = PlanKey(geometry: geometry, precision: S.precision, threads: threads)
+        if let plan = plans[key] { return plan }
+        if plans.count >= 64 { plans.removeAll() }
+        let plan = try makePlan(geometry: geometry, scalar: S.self, threads: threads)
+        plans[key] = plan
+        return plan
+    }
+
+    /// Chooses the layout and fetches (or creates) its plans.
+    private func makePlan<S: TensorScalar>(geometry: ConvolutionGeometry, scalar: S.Type, threads: Int) throws(SpectralConvError) -> Plan {
         typealias Axis = FFTPlanDescriptor.Axis
         let layout = FFTConvolutionLayout(geometry: geometry, scalarBytes: MemoryLayout<S>.stride)
         let inputMaps = layout.batchItems * layout.phaseChannels

@@ -26,7 +26,7 @@ final class FFTConvolution {
     let rigor: FFTPlanRigor
     let planCache: FFTPlanCache
     private let realBuffer = ScratchBuffer()
-    private let spectra = (0..<6).map { _ in ScratchBuffer() }
+    private let spectra = (0..<5).map { _ in ScratchBuffer() }
 
     init(rigor: FFTPlanRigor, planCache: FFTPlanCache) {
         self.rigor = rigor
@@ -130,11 +130,10 @@ final class FFTConvolution {
             self.spectra[index].reserve(2 * maps * layout.complexDistance, of: S.self)
         }
         let w = spectra(0, maps: plan.kernelMaps)
-        let wPacked = spectra(1, maps: plan.kernelMaps)
-        let wSwapped = spectra(2, maps: plan.kernelMaps)
-        let x = spectra(3, maps: plan.inputMaps)
-        let xPacked = spectra(4, maps: plan.inputMaps)
-        let y = spectra(5, maps: plan.outputMaps)
+        let wPacked = spectra(1, maps: 2 * plan.kernelMaps)  // with the swapped pairs interleaved
+        let x = spectra(2, maps: plan.inputMaps)
+        let xPacked = spectra(3, maps: plan.inputMaps)
+        let y = spectra(4, maps: plan.outputMaps)
 
         let phases = layout.phases
         // Phase 1 — each thread runs its chunk of kernels and its chunk of input planes through
@@ -147,7 +146,7 @@ final class FFTConvolution {
                     FFTMapCopy.fillKernels(maps.lowerBound / phases ..< maps.upperBound / phases, weight: weight, into: real,
                                            rows: layout.transformHeight, layout: layout)
                     transform.execute(chunk: thread, input: real, output: w)
-                    SpectralProduct.pack(w, into: wPacked, swappedInto: wSwapped, maps: maps, count: plan.kernelMaps, layout: layout)
+                    SpectralProduct.pack(w, into: wPacked, withSwappedPairs: true, maps: maps, count: plan.kernelMaps, layout: layout)
                 case .pruned(let rows, let columns, let nonZeroRows) where thread < rows.chunks.count:
                     let maps = rows.chunks[thread].range
                     FFTMapCopy.fillKernels(maps.lowerBound / phases ..< maps.upperBound / phases, weight: weight, into: real,
@@ -155,7 +154,7 @@ final class FFTConvolution {
                     rows.execute(chunk: thread, input: real, output: w)
                     FFTMapCopy.clearSpectrumRows(from: nonZeroRows, of: w, maps: maps, layout: layout)
                     columns.execute(chunk: thread, input: w, output: w)
-                    SpectralProduct.pack(w, into: wPacked, swappedInto: wSwapped, maps: maps, count: plan.kernelMaps, layout: layout)
+                    SpectralProduct.pack(w, into: wPacked, withSwappedPairs: true, maps: maps, count: plan.kernelMaps, layout: layout)
                 default:
                     break
                 }
@@ -168,7 +167,7 @@ final class FFTConvolution {
             }
         }
         // Phase 2 — the per-bin products, split by bin blocks.
-        SpectralProduct.multiply(inputs: xPacked, kernels: wPacked, swappedKernels: wSwapped, outputs: y, layout: layout, parallelism: parallelism)
+        SpectralProduct.multiply(inputs: xPacked, kernels: wPacked, outputs: y, layout: layout, parallelism: parallelism)
         // Phase 3 — each thread transforms its chunk of output maps back and copies their valid parts.
         parallelism.forEachChunk(of: plan.outputTransform.chunks.count, oversubscription: 1) { chunks in
             for chunk in chunks {

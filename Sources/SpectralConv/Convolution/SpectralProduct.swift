@@ -11,7 +11,7 @@
 /// memory; the output is written back map-major for the inverse transform.
 ///
 /// **Arithmetic without shuffles.** With `x = (xr, xi)` and `w = (wr, wi)` lane pairs, and `ŵ` the
-/// kernel spectrum with each pair swapped, `(wi, wr)` (made while packing), two lanewise
+/// kernel spectrum with each pair swapped, `(wi, wr)` (made while packing, stored next to `w`), two lanewise
 /// multiply-adds accumulate `A += x·w = (xr·wr, xi·wi)` and `B += x·ŵ = (xr·wi, xi·wr)`; after the
 /// channel sum, `Re ŷ = A_even + A_odd` and `Im ŷ = B_odd − B_even` — every multiply useful, the
 /// inner loop only loads and FMAs. Register blocking: 2 batch items × 2 output channels
@@ -22,38 +22,40 @@ enum SpectralProduct {
     /// Complex bins per vector.
     static let binsPerVector = 4
 
-    /// Repacks spectra from FFTW's map-major layout into bin-block-major, `packed[block][map][8]`
-    /// (4 complex bins per block), so that the product streams contiguous memory. With `swapped`,
-    /// the same pass also writes each `(re, im)` pair as `(im, re)` there — the `ŵ` of the product.
-    /// `maps` is the range of spectra to pack out of `count` in all (threads pack disjoint ranges).
+    /// Repacks spectra from FFTW's map-major layout into bin-block-major, so that the product
+    /// streams contiguous memory: inputs as `packed[block][map][8]` (4 complex bins per block);
+    /// kernels, with `withSwappedPairs`, as `packed[block][map][16]` — the 8 scalars `w` followed by
+    /// the same pairs swapped, `(im, re)`, the `ŵ` of the product — so one cache line holds both.
+    /// `maps` is the range to pack out of `count` in all (threads pack disjoint ranges).
     static func pack<S: TensorScalar>(
-        _ spectra: UnsafePointer<S>, into packed: UnsafeMutablePointer<S>, swappedInto swapped: UnsafeMutablePointer<S>? = nil,
+        _ spectra: UnsafePointer<S>, into packed: UnsafeMutablePointer<S>, withSwappedPairs: Bool = false,
         maps: Range<Int>, count: Int, layout: FFTConvolutionLayout
     ) {
         let distance = 2 * layout.complexDistance
         let lanes = 2 * binsPerVector
+        let width = withSwappedPairs ? 2 * lanes : lanes
         let blocks = (layout.bins + binsPerVector - 1) / binsPerVector
-        do {
-            for block in 0..<blocks {
-                let start = block * count * lanes
-                var source = spectra + block * lanes + maps.lowerBound * distance
-                for map in maps {
-                    let vector = UnsafeRawPointer(source).loadUnaligned(as: Vector<S>.self)
-                    UnsafeMutableRawPointer(packed + start + map * lanes).storeBytes(of: vector, as: Vector<S>.self)
-                    if let swapped {
-                        let exchanged = Vector<S>(vector[1], vector[0], vector[3], vector[2], vector[5], vector[4], vector[7], vector[6])
-                        UnsafeMutableRawPointer(swapped + start + map * lanes).storeBytes(of: exchanged, as: Vector<S>.self)
-                    }
-                    source += distance
+        for block in 0..<blocks {
+            var target = packed + (block * count + maps.lowerBound) * width
+            var source = spectra + block * lanes + maps.lowerBound * distance
+            for _ in maps {
+                let vector = UnsafeRawPointer(source).loadUnaligned(as: Vector<S>.self)
+                UnsafeMutableRawPointer(target).storeBytes(of: vector, as: Vector<S>.self)
+                if withSwappedPairs {
+                    let exchanged = Vector<S>(vector[1], vector[0], vector[3], vector[2], vector[5], vector[4], vector[7], vector[6])
+                    UnsafeMutableRawPointer(target + lanes).storeBytes(of: exchanged, as: Vector<S>.self)
                 }
+                target += width
+                source += distance
             }
         }
     }
 
-    /// `Ŷ = X̂ · Ŵᴴ` per bin, from packed inputs, kernels and swapped kernels (``pack(_:into:swappedInto:maps:count:layout:)``);
-    /// `Ŷ` is written map-major, as the inverse transform reads it.
+    /// `Ŷ = X̂ · Ŵᴴ` per bin, from packed inputs and packed kernels with their swapped pairs
+    /// (``pack(_:into:withSwappedPairs:maps:count:layout:)``); `Ŷ` is written map-major, as the
+    /// inverse transform reads it.
     static func multiply<S: TensorScalar>(
-        inputs x: UnsafePointer<S>, kernels w: UnsafePointer<S>, swappedKernels ws: UnsafePointer<S>,
+        inputs x: UnsafePointer<S>, kernels w: UnsafePointer<S>,
         outputs y: UnsafeMutablePointer<S>, layout: FFTConvolutionLayout, parallelism: Parallelism
     ) {
         precondition(layout.complexDistance % binsPerVector == 0, "spectrum distance must be a multiple of the vector width")
@@ -63,18 +65,17 @@ enum SpectralProduct {
         let kernelMaps = layout.geometry.outChannels * layout.phaseChannelsPerGroup
         parallelism.forEachChunk(of: blocks) { range in
             for block in range {
-                multiplyBlock(offset: lanes * block, x: x + block * inputMaps * lanes, w: w + block * kernelMaps * lanes,
-                              ws: ws + block * kernelMaps * lanes, y: y, layout: layout)
+                multiplyBlock(offset: lanes * block, x: x + block * inputMaps * lanes, w: w + block * kernelMaps * 2 * lanes,
+                              y: y, layout: layout)
             }
         }
     }
 
     /// One block of 4 bins, starting at scalar `offset` of every output map, for every (b, o);
-    /// `x`, `w`, `ws` point at the block's packed vectors.
+    /// `x` and `w` point at the block's packed vectors.
     @inline(__always)
     private static func multiplyBlock<S: TensorScalar>(
-        offset: Int, x: UnsafePointer<S>, w: UnsafePointer<S>, ws: UnsafePointer<S>, y: UnsafeMutablePointer<S>,
-        layout: FFTConvolutionLayout
+        offset: Int, x: UnsafePointer<S>, w: UnsafePointer<S>, y: UnsafeMutablePointer<S>, layout: FFTConvolutionLayout
     ) {
         let g = layout.geometry
         let items = layout.batchItems
@@ -83,8 +84,9 @@ enum SpectralProduct {
         let outChannels = g.outChannels
         let outPerGroup = g.outChannelsPerGroup
         let distance = 2 * layout.complexDistance
-        @inline(__always) func load(_ base: UnsafePointer<S>, _ map: Int) -> Vector<S> {
-            UnsafeRawPointer(base + map &* Vector<S>.scalarCount).loadUnaligned(as: Vector<S>.self)
+        let lanes = Vector<S>.scalarCount
+        @inline(__always) func load(_ pointer: UnsafePointer<S>) -> Vector<S> {
+            UnsafeRawPointer(pointer).loadUnaligned(as: Vector<S>.self)
         }
         @inline(__always) func store(_ a: Vector<S>, _ b: Vector<S>, _ map: Int) {
             let re = a.evenHalf + a.oddHalf
@@ -99,25 +101,29 @@ enum SpectralProduct {
             let firstChannel = group * perGroup
             var o = group * outPerGroup
             let oEnd = o + outPerGroup
-            // Output channels outside, batch items inside: the 2 × C'/G kernel vectors of an
-            // output pair stay in L1 while every batch item's input vectors stream past them.
+            // Output channels outside, batch items inside: the kernel vectors of an output pair
+            // (2 × C'/G × 64 bytes) stay in L1 while every batch item's input vectors stream past.
             while o < oEnd {
                 let twoOutputs = o + 1 < oEnd
-                let w0 = o * perGroup, w1 = twoOutputs ? w0 + perGroup : w0
+                let kernels0 = w + o * perGroup * 2 * lanes
+                let kernels1 = twoOutputs ? kernels0 + perGroup * 2 * lanes : kernels0
                 var b = 0
                 while b < items {
                     let twoItems = b + 1 < items
                     var a00 = Vector<S>(), b00 = Vector<S>(), a01 = Vector<S>(), b01 = Vector<S>()
                     var a10 = Vector<S>(), b10 = Vector<S>(), a11 = Vector<S>(), b11 = Vector<S>()
-                    let x0 = b * channels + firstChannel, x1 = twoItems ? x0 + channels : x0
-                    for c in 0..<perGroup {
-                        let xv0 = load(x, x0 + c), xv1 = load(x, x1 + c)
-                        let wv0 = load(w, w0 + c), sv0 = load(ws, w0 + c)
-                        let wv1 = load(w, w1 + c), sv1 = load(ws, w1 + c)
+                    var px0 = x + (b * channels + firstChannel) * lanes
+                    var px1 = twoItems ? px0 + channels * lanes : px0
+                    var pw0 = kernels0, pw1 = kernels1
+                    for _ in 0..<perGroup {
+                        let xv0 = load(px0), xv1 = load(px1)
+                        let wv0 = load(pw0), sv0 = load(pw0 + lanes)
+                        let wv1 = load(pw1), sv1 = load(pw1 + lanes)
                         a00 = multiplyAdd(a00, xv0, wv0); b00 = multiplyAdd(b00, xv0, sv0)
                         a01 = multiplyAdd(a01, xv0, wv1); b01 = multiplyAdd(b01, xv0, sv1)
                         a10 = multiplyAdd(a10, xv1, wv0); b10 = multiplyAdd(b10, xv1, sv0)
                         a11 = multiplyAdd(a11, xv1, wv1); b11 = multiplyAdd(b11, xv1, sv1)
+                        px0 += lanes; px1 += lanes; pw0 += 2 * lanes; pw1 += 2 * lanes
                     }
                     let y00 = b * outChannels + o
                     store(a00, b00, y00)

@@ -20,7 +20,7 @@ final class ConvolutionCore<Scalar: TensorScalar> {
         self.options = options
         self.initializer = initializer
         self.algorithm = algorithm
-        self.engine = engine ?? LayerValidation.sharedEngine
+        self.engine = engine ?? SharedEngine.default
     }
 
     var parameters: [Parameter<Scalar>] { bias.map { [weight, $0] } ?? [weight] }

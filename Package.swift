@@ -13,6 +13,7 @@ let package = Package(
     name: "SpectralConv",
     products: [
         .library(name: "SpectralConv", targets: ["SpectralConv"]),
+        .library(name: "SpectralNN", targets: ["SpectralNN"]),
         .executable(name: "spectralconv", targets: ["SpectralConvCLI"]),
     ],
     dependencies: [
@@ -35,10 +36,16 @@ let package = Package(
             dependencies: ["CFFTW", "CBLAS"],
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
+        .target(
+            name: "SpectralNN",
+            dependencies: ["SpectralConv"],
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
         .executableTarget(
             name: "SpectralConvCLI",
             dependencies: [
                 "SpectralConv",
+                "SpectralNN",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: [.swiftLanguageMode(.v6)]
@@ -49,6 +56,11 @@ let package = Package(
                 "SpectralConv",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
+        .testTarget(
+            name: "SpectralNNTests",
+            dependencies: ["SpectralConv", "SpectralNN"],
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
     ]

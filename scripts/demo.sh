@@ -46,5 +46,8 @@ section "5. Image filtering: one 512x512 image, one 31x31 kernel"
 "$SC" bench layer --batch 1 --in-channels 1 --out-channels 1 --size 512 --kernel 31 --padding same \
     --algorithms direct,fft,auto --repeats 3
 
+section "6. The seed network's size calculator"
+"$SC" summary --model seed --input 1x28x28
+
 echo
 echo "More: spectralconv --help, spectralconv conv --help, spectralconv bench layer --help."

@@ -1,0 +1,87 @@
+import SpectralConv
+
+/// A network layer with an explicit forward and backward pass (no automatic differentiation).
+///
+/// Contract:
+/// - ``forward(_:training:)`` takes a batch (the batch is always axis 0: `[N, C, H, W]` for image
+///   layers, `[N, C, L]` for 1-D layers, `[N, F]` for dense layers) and caches what ``backward(_:)``
+///   needs; `training` selects the behaviour of ``Dropout`` and ``BatchNorm2D``.
+/// - ``backward(_:)`` takes `dL/dy` for the output of the **most recent** forward call, returns
+///   `dL/dx`, and **overwrites** (does not accumulate) the `gradient` of every parameter.
+/// - ``parameters`` are addressed by a local name (`weight`, `bias`, `slope`, …); a ``Sequential``
+///   qualifies them with the layer's ``name``: `conv1.weight`.
+///
+/// Layers are classes: they hold parameters and caches that a model, an optimiser and a checkpoint
+/// share by reference. Shapes given to ``outputShape(forInputShape:)`` exclude the batch axis.
+public protocol Layer<Scalar>: AnyObject {
+    /// The precision the layer computes in (`Float` for training, `Double` for gradient checks).
+    associatedtype Scalar: TensorScalar
+
+    /// The layer's name in its model (`conv1`, `dense2`, …); ``Sequential`` assigns
+    /// `namePrefix + counter` to layers created with an empty name.
+    var name: String { get set }
+    /// The type as the summary prints it: `Conv2D`, `MaxPool2D`, …
+    var typeName: String { get }
+    /// The prefix of automatically assigned names: `conv`, `dense`, `maxpool`, …
+    var namePrefix: String { get }
+
+    /// The per-sample output shape for a per-sample input shape (both without the batch axis).
+    /// - Throws: ``SpectralConvError`` when the layer cannot take that input.
+    func outputShape(forInputShape inputShape: [Int]) throws(SpectralConvError) -> [Int]
+
+    /// Computes the layer on a batch and caches what ``backward(_:)`` needs.
+    func forward(_ input: Tensor<Scalar>, training: Bool) throws(SpectralConvError) -> Tensor<Scalar>
+
+    /// Returns `dL/dx` from `dL/dy` and stores the parameter gradients.
+    /// - Precondition: ``forward(_:training:)`` ran before, on the batch `outputGradient` belongs to.
+    func backward(_ outputGradient: Tensor<Scalar>) throws(SpectralConvError) -> Tensor<Scalar>
+
+    /// The trainable tensors, each with its gradient from the last ``backward(_:)``.
+    var parameters: [Parameter<Scalar>] { get }
+
+    /// Non-trainable state that belongs in a checkpoint (BatchNorm's running statistics).
+    var buffers: [Parameter<Scalar>] { get }
+
+    /// Redraws every parameter from its initialiser and reseeds any random stream (dropout) from
+    /// `generator`, so that one seed fixes a whole model.
+    func reset(generator: inout SplitMix64)
+
+    /// How the layer moves a receptive field: see ``SpatialEffect``.
+    var spatialEffect: SpatialEffect { get }
+
+    /// Forward floating-point operations for one sample of `inputShape` (multiply-add = 2).
+    func forwardFlops(inputShape: [Int]) -> Double
+}
+
+extension Layer {
+    public var parameters: [Parameter<Scalar>] { [] }
+    public var buffers: [Parameter<Scalar>] { [] }
+    public func reset(generator: inout SplitMix64) {}
+    public var spatialEffect: SpatialEffect { .identity }
+    /// Default: one operation per output element.
+    public func forwardFlops(inputShape: [Int]) -> Double {
+        Double(((try? outputShape(forInputShape: inputShape)) ?? inputShape).reduce(1, *))
+    }
+
+    /// The number of trainable scalars.
+    public var parameterCount: Int { parameters.reduce(0) { $0 + $1.value.count } }
+}
+
+/// How a layer changes the receptive field of the units that follow it (per spatial axis, in the
+/// recursion `r ← r + (k − 1)·j`, `j ← j·s` with `j` the input distance between neighbouring units).
+public enum SpatialEffect: Sendable, Equatable {
+    /// Elementwise or per-channel: the receptive field is unchanged.
+    case identity
+    /// A sliding window spanning `kernel` (dilation included) input units, moving by `stride`.
+    case window(kernel: SpatialPair, stride: SpatialPair)
+    /// Every output sees the whole input (Dense, Flatten followed by Dense).
+    case global
+}
+
+/// A layer that runs a convolution through the toolkit's engine: its path can change between steps.
+public protocol ConvolutionLayer<Scalar>: Layer {
+    /// The convolution path used by the next forward and backward call.
+    var algorithm: ConvolutionAlgorithm { get set }
+    /// The engine that computes the convolution (its `threads` setting applies).
+    var engine: ConvolutionEngine { get set }
+}

@@ -13,6 +13,7 @@ let package = Package(
     name: "SpectralConv",
     products: [
         .library(name: "SpectralConv", targets: ["SpectralConv"]),
+        .library(name: "SpectralAnalysis", targets: ["SpectralAnalysis"]),
         .executable(name: "spectralconv", targets: ["SpectralConvCLI"]),
     ],
     dependencies: [
@@ -30,15 +31,26 @@ let package = Package(
             pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev"])]
         ),
+        .systemLibrary(
+            name: "CPNG",
+            pkgConfig: "libpng",
+            providers: [.apt(["libpng-dev"])]
+        ),
         .target(
             name: "SpectralConv",
             dependencies: ["CFFTW", "CBLAS"],
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
+        .target(
+            name: "SpectralAnalysis",
+            dependencies: ["SpectralConv", "CPNG"],
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
         .executableTarget(
             name: "SpectralConvCLI",
             dependencies: [
                 "SpectralConv",
+                "SpectralAnalysis",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: [.swiftLanguageMode(.v6)]
@@ -49,6 +61,11 @@ let package = Package(
                 "SpectralConv",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
+        .testTarget(
+            name: "SpectralAnalysisTests",
+            dependencies: ["SpectralAnalysis", "SpectralConv"],
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
     ]

@@ -67,7 +67,7 @@ public struct SpectralMeasures: Sendable {
     public let highFrequencyEnergyFraction: Double
     /// Dominant orientation of the magnitude, degrees in [0, 180): the direction of the frequency
     /// vector (from +fx towards +fy, i.e. towards image-down), from the |H|²-weighted doubled-angle
-    /// mean over `0 < r ≤ 1`.
+    /// mean over `0 < r ≤ 1` (0 for a 1-D kernel).
     public let orientationDegrees: Double
     /// Length of that doubled-angle mean, 0 (isotropic) … 1 (all energy along one line).
     public let orientationStrength: Double
@@ -133,7 +133,7 @@ public struct SpectralMeasures: Sendable {
         radialProfile = (0..<binCount).map { counts[$0] > 0 ? sums[$0] / Double(counts[$0]) : 0 }
         highFrequencyEnergyFraction = total > 0 ? above / total : 0
         nyquistGain = radialProfile.last ?? 0
-        if directionalEnergy > 0 {
+        if directionalEnergy > 0 && rows > 1 {
             orientationStrength = (doubledCos * doubledCos + doubledSin * doubledSin).squareRoot() / directionalEnergy
             var degrees = atan2(doubledSin, doubledCos) / 2 * 180 / .pi
             if degrees < 0 { degrees += 180 }

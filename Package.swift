@@ -65,7 +65,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SpectralAnalysisTests",
-            dependencies: ["SpectralAnalysis", "SpectralConv"],
+            dependencies: ["SpectralAnalysis", "SpectralConv", "CPNG"],
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
     ]

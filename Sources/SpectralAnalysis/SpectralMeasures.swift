@@ -53,7 +53,7 @@ public struct LabelThresholds: Sendable, Equatable, Codable {
 
 /// The measures of one kernel's frequency response (see ``FrequencyResponse`` for the axes).
 public struct SpectralMeasures: Sendable {
-    /// `H(0) = Σ w`, signed.
+    /// `H(0) = Σ w`, signed (0 when below 1e-12·Σ|w|).
     public let dcGain: Double
     /// Average |H| over the Nyquist annulus (the ring `r = 1` of the grid; for a 1-D kernel |H(π)|).
     public let nyquistGain: Double
@@ -85,7 +85,9 @@ public struct SpectralMeasures: Sendable {
         let magnitude = response.magnitude
         let (rows, columns) = (response.rows, response.columns)
         self.thresholds = thresholds
-        dcGain = kernel.weights.scalars.reduce(0, +)
+        // Σ w, with sums below 1e-12·Σ|w| (rounding residue of zero-sum kernels) reported as 0.
+        let sum = kernel.weights.scalars.reduce(0, +), absoluteSum = kernel.weights.scalars.reduce(0) { $0 + abs($1) }
+        dcGain = abs(sum) <= 1e-12 * absoluteSum ? 0 : sum
 
         // Peak: largest |H|; near-ties (symmetric lobes) go to the smallest radius, then to the
         // half-plane fy > 0 or (fy = 0, fx ≥ 0), then to the smallest angle.

@@ -10,30 +10,42 @@ struct SpectrumCommand: ParsableCommand {
         abstract: "Frequency response of kernels: measures, a filter label, a heatmap, PNG or JSON.",
         discussion: """
             KERNEL is one of:
-              preset     identity[:k], box:k, gaussian:k:σ, sobel-x, sobel-y, scharr-x, scharr-y, prewitt-x,
-                         prewitt-y, laplacian-4, laplacian-8, log:k:σ, dog:k:σ1:σ2, sharpen, emboss,
-                         gabor:k:θ:λ:σ (θ in degrees from +x towards +y = image-down, wavelength λ ≥ 2 px)
-              literal    '[[1,2,1],[0,0,0],[-1,-2,-1]]' (rows), '[1,2,1]/4' (1-D; /d divides every weight)
-              .npy       w.npy: [K] or [kH,kW] is one kernel; [O,C,K] or [O,C,kH,kW] is every kernel [o,c]
-              tensor     ckpt.safetensors:conv1.weight (F32 or F64; shapes as for .npy)
+              preset   identity[:k]  box:k  gaussian:k:σ  sobel-x  sobel-y
+                       scharr-x  scharr-y  prewitt-x  prewitt-y  laplacian-4
+                       laplacian-8  log:k:σ  dog:k:σ1:σ2  sharpen  emboss
+                       gabor:k:θ:λ:σ  (θ in degrees from +x towards +y,
+                       i.e. image-down; wavelength λ ≥ 2 pixels)
+                       e.g. gaussian:5:1.0  gabor:15:30:4:2
+              literal  '[[1,2,1],[0,0,0],[-1,-2,-1]]' (rows)
+                       '[1,2,1]/4' (a flat list is 1-D; /d divides)
+              .npy     w.npy: [K] or [kH,kW] is one kernel;
+                       [O,C,K] or [O,C,kH,kW] is every kernel [o,c]
+              tensor   ckpt.safetensors:conv1.weight (F32/F64, as .npy)
 
-            The response is that of convolution with the kernel, its centre tap ((k-1)/2, rounded down) at \
-            the origin; cross-correlation (what CNN layers compute) has the conjugate response: the same \
-            magnitude. The grid is zero-padded to N×M (default 64×64, as MATLAB's freqz2), centred, with \
-            normalised frequency f = ω/π in [-1, 1) (1 = Nyquist); in the heatmap fx grows to the right and \
-            fy downwards (like image rows), DC in the middle.
+            Response of CONVOLUTION with the kernel, its centre tap
+            ((k-1)/2, rounded down) at the origin; correlation (what CNN
+            layers compute) has the conjugate response: same magnitude.
+            Grid: zero-padded N×M (default 64×64, like freqz2), centred,
+            f = ω/π in [-1, 1), 1 = Nyquist; fx grows to the right, fy
+            downwards (like image rows), DC in the middle.
 
-            Measures: DC gain (sum of weights), Nyquist gain (average |H| on the ring r = 1), peak, radial \
-            profile (annular averages), the fraction of energy above r = 0.5 (Parseval-normalised), the \
-            dominant orientation and its strength (0 isotropic … 1 one line). Labels, relative to G = the \
-            radial profile's peak: all-pass when min|H| ≥ 0.9·max|H|; low-pass when |DC| ≥ G/√2 (−3 dB) and \
-            Nyquist ≤ G/2 (−6 dB); high-pass the other way round; band-pass when both ≤ G/2; band-stop when \
-            both ≥ G/√2 with a dip ≤ G/2 between; otherwise mixed. Sobel, Scharr and Prewitt vanish at DC \
-            and at Nyquist: band-pass.
+            Measures: DC gain (sum of weights), Nyquist gain (mean |H| on
+            the ring r = 1), peak, radial profile, energy fraction above
+            r = 0.5 (Parseval), orientation (0..180°) and its strength.
+
+            Labels, with G = the peak of the radial profile:
+              all-pass   min|H| ≥ 0.9·max|H|
+              low-pass   |DC| ≥ G/√2 (-3 dB) and Nyquist ≤ G/2 (-6 dB)
+              high-pass  Nyquist ≥ G/√2 and |DC| ≤ G/2
+              band-pass  |DC| ≤ G/2 and Nyquist ≤ G/2
+              band-stop  both ≥ G/√2 with a dip ≤ G/2 between
+              mixed      anything else
+            Sobel, Scharr and Prewitt vanish at DC and at Nyquist and peak
+            at f = 0.5: band-pass.
             """
     )
 
-    @Argument(help: "Kernels: presets, literals, .npy files or FILE.safetensors:TENSOR (see below).")
+    @Argument(help: "Kernels: presets, literals, .npy files or FILE.safetensors:TENSOR (see above).")
     var kernels: [String]
 
     @Option(help: "Frequency grid N or NxM (rows x columns; 1-D kernels use M).")

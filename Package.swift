@@ -14,6 +14,7 @@ let package = Package(
     products: [
         .library(name: "SpectralConv", targets: ["SpectralConv"]),
         .library(name: "SpectralNN", targets: ["SpectralNN"]),
+        .library(name: "SpectralAnalysis", targets: ["SpectralAnalysis"]),
         .executable(name: "spectralconv", targets: ["SpectralConvCLI"]),
     ],
     dependencies: [
@@ -31,6 +32,11 @@ let package = Package(
             pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev"])]
         ),
+        .systemLibrary(
+            name: "CPNG",
+            pkgConfig: "libpng",
+            providers: [.apt(["libpng-dev"])]
+        ),
         .target(
             name: "SpectralConv",
             dependencies: ["CFFTW", "CBLAS"],
@@ -41,11 +47,17 @@ let package = Package(
             dependencies: ["SpectralConv"],
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
+        .target(
+            name: "SpectralAnalysis",
+            dependencies: ["SpectralConv", "CPNG"],
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
         .executableTarget(
             name: "SpectralConvCLI",
             dependencies: [
                 "SpectralConv",
                 "SpectralNN",
+                "SpectralAnalysis",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: [.swiftLanguageMode(.v6)]
@@ -61,6 +73,11 @@ let package = Package(
         .testTarget(
             name: "SpectralNNTests",
             dependencies: ["SpectralConv", "SpectralNN"],
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
+        .testTarget(
+            name: "SpectralAnalysisTests",
+            dependencies: ["SpectralAnalysis", "SpectralConv", "CPNG"],
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
     ]

@@ -48,6 +48,12 @@ section "5. Image filtering: one 512x512 image, one 31x31 kernel"
 
 section "6. The seed network's size calculator"
 "$SC" summary --model seed --input 1x28x28
+section "7. Kernels are filters: the spectrum of a few presets"
+echo "Convolving multiplies spectra: a Gaussian keeps low frequencies (blur), a Laplacian high ones (edges)."
+"$SC" spectrum gaussian:7:1.5 laplacian-4 sobel-x dog:9:1:2 gabor:15:30:4:2 --png "$work/spectra.png"
+"$SC" spectrum sobel-x --color none | head -n 4
+printf 'spatial vs spectral on a generated 256x256 picture: '
+"$SC" filter synthetic:256x256 --kernel gaussian:9:2 --out "$work/blurred.png" | sed -n 2p
 
 echo
-echo "More: spectralconv --help, spectralconv conv --help, spectralconv bench layer --help."
+echo "More: spectralconv --help, spectralconv conv --help, spectralconv bench layer --help, spectralconv spectrum --help."

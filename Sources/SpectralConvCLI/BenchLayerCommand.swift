@@ -53,6 +53,9 @@ struct BenchLayerCommand: ParsableCommand {
     @Flag(help: "A 1-D convolution (NCL input, OIL weight).")
     var oneDimensional = false
 
+    @Flag(help: "Also time the input and weight gradients (forward + backward = one training step of the layer).")
+    var backward = false
+
     @OptionGroup var fft: FFTPlanningOptions
 
     func validate() throws {
@@ -75,7 +78,7 @@ struct BenchLayerCommand: ParsableCommand {
             oneDimensional: oneDimensional,
             algorithms: try ConvolutionAlgorithm.parseList(algorithms),
             threads: threads ?? ProcessInfo.processInfo.activeProcessorCount,
-            repeats: repeats, seed: seed, baseline: baselineKind, fftRigor: try fft.parsedRigor())
+            repeats: repeats, seed: seed, baseline: baselineKind, fftRigor: try fft.parsedRigor(), backward: backward)
         try fft.loadWisdom()
         let report = try LayerBenchmark.run(configuration)
         try fft.saveWisdom()
@@ -115,5 +118,30 @@ struct BenchLayerCommand: ParsableCommand {
             }.joined(separator: "  "))
         }
         print("winner: \(report.winner)")
+        if config.backward { printBackwardTable(report) }
+    }
+
+    private func printBackwardTable(_ report: LayerBenchmarkReport) {
+        print("backward (input gradient, weight gradient; step = forward + both):")
+        let header = ["algorithm", "dx median ms", "dx min ms", "dw median ms", "dw min ms", "step ms", "max|ddx|", "max|ddw|"]
+        var rows: [[String]] = [header]
+        func format(_ value: Double?, _ pattern: String = "%.3f") -> String { value.map { String(format: pattern, $0) } ?? "-" }
+        for result in report.results {
+            let name = result.algorithm == "auto"
+                ? "auto→\(result.choseBackwardInput ?? "?")/\(result.choseBackwardWeight ?? "?")" : result.algorithm
+            rows.append([
+                name, format(result.backwardInputMedianMs), format(result.backwardInputMinMs),
+                format(result.backwardWeightMedianMs), format(result.backwardWeightMinMs), format(result.stepMedianMs),
+                format(result.backwardInputMaxAbsDiff, "%.3g"), format(result.backwardWeightMaxAbsDiff, "%.3g"),
+            ])
+        }
+        let widths = header.indices.map { column in rows.map { $0[column].count }.max()! }
+        for row in rows {
+            print(row.indices.map { column in
+                let cell = row[column], pad = String(repeating: " ", count: widths[column] - cell.count)
+                return column == 0 ? cell + pad : pad + cell
+            }.joined(separator: "  "))
+        }
+        print("backward winner (step): \(report.backwardWinner ?? "-")")
     }
 }

@@ -87,6 +87,31 @@ import Testing
         #expect(!report.winner.isEmpty)
     }
 
+    /// `--backward`: every result gets gradient times and differences, auto names its gradient paths,
+    /// and the JSON carries the extra keys.
+    @Test func backwardTimesTheGradients() throws {
+        let configuration = LayerBenchmark.Configuration(
+            batch: 2, inChannels: 3, outChannels: 4, size: 9, kernel: 3, options: .init(stride: 2, padding: .same),
+            algorithms: [.direct, .im2col, .fft, .auto], threads: 1, repeats: 2, sgemmReferenceSize: 64, backward: true)
+        let report = try LayerBenchmark.run(configuration)
+        #expect(report.config.backward)
+        for result in report.results {
+            let step = try #require(result.stepMedianMs)
+            #expect(try #require(result.backwardInputMinMs) <= (try #require(result.backwardInputMedianMs)))
+            #expect(try #require(result.backwardWeightMinMs) <= (try #require(result.backwardWeightMedianMs)))
+            #expect(step >= result.medianMs)
+            #expect(try #require(result.backwardInputMaxAbsDiff) < 1e-5)
+            #expect(try #require(result.backwardWeightMaxAbsDiff) < 1e-4)
+            #expect((result.choseBackwardInput != nil) == (result.algorithm == "auto"))
+        }
+        #expect(report.backwardWinner != nil)
+        let json = try report.jsonString()
+        for key in ["backward_input_median_ms", "backward_weight_median_ms", "step_median_ms", "backward_winner", "chose_backward_weight"] {
+            #expect(json.contains("\"\(key)\""), "missing \(key)")
+        }
+        #expect(try JSONDecoder().decode(LayerBenchmarkReport.self, from: Data(json.utf8)) == report)
+    }
+
     @Test func invalidConfigurationsThrow() {
         func configuration(batch: Int = 1, threads: Int = 1, repeats: Int = 1, groups: Int = 1) -> LayerBenchmark.Configuration {
             .init(batch: batch, inChannels: 4, outChannels: 4, size: 8, kernel: 3, options: .init(groups: groups),

@@ -69,13 +69,16 @@ public enum LayerBenchmark {
         public var sgemmReferenceSize: Int
         /// FFTW planning rigor of the fft path (plans are built before timing whatever it is).
         public var fftRigor: FFTPlanRigor
+        /// Also time the input and weight gradients (``ConvolutionEngine/backwardInput(outputGradient:weight:geometry:algorithm:)``,
+        /// ``ConvolutionEngine/backwardWeight(input:outputGradient:geometry:algorithm:)``) with a random output gradient.
+        public var backward: Bool
 
         public init(
             batch: Int, inChannels: Int, outChannels: Int, size: SpatialPair, kernel: SpatialPair,
             options: ConvolutionOptions = .init(), oneDimensional: Bool = false,
             algorithms: [ConvolutionAlgorithm] = ConvolutionAlgorithm.allCases, threads: Int,
             repeats: Int = 10, seed: UInt64 = 42, baseline: Baseline = .automatic, sgemmReferenceSize: Int = 1024,
-            fftRigor: FFTPlanRigor = .estimate
+            fftRigor: FFTPlanRigor = .estimate, backward: Bool = false
         ) {
             self.batch = batch
             self.inChannels = inChannels
@@ -91,6 +94,7 @@ public enum LayerBenchmark {
             self.baseline = baseline
             self.sgemmReferenceSize = sgemmReferenceSize
             self.fftRigor = fftRigor
+            self.backward = backward
         }
 
         /// `[N, C, H, W]` or `[N, C, L]`.
@@ -185,16 +189,78 @@ public enum LayerBenchmark {
         let sgemmTiming = TimingSummary(samples: sgemmBefore.timing.samples + sgemmAfter.timing.samples)
         let sgemm = GEMMReference.Measurement(size: configuration.sgemmReferenceSize, threads: configuration.threads, timing: sgemmTiming)
 
-        let results = zip(timings, differences).map { entry, difference in
+        var results = zip(timings, differences).map { entry, difference in
             LayerBenchmarkReport.Result(
                 algorithm: entry.algorithm, chose: entry.chose, timing: entry.timing,
                 gflops: TimingSummary.gflops(geometry.usefulFlops, milliseconds: entry.timing.median),
                 maxAbsDiffVsDirect: difference)
         }
+        if configuration.backward {
+            try measureBackward(configuration, geometry: geometry, engine: engine, input: input, weight: weight,
+                                baseline: baselineKind, results: &results)
+        }
         return LayerBenchmarkReport(
             config: .init(configuration, geometry: geometry, baseline: baselineKind),
             results: results,
             winner: LayerBenchmarkReport.winner(of: results),
-            sgemmReferenceGflops: sgemm.medianGflops)
+            sgemmReferenceGflops: sgemm.medianGflops,
+            backwardWinner: LayerBenchmarkReport.backwardWinner(of: results))
+    }
+
+    /// Times the input and weight gradients of every algorithm (warm-up call first, then
+    /// ``Configuration/repeats`` timed calls each) for a uniform random output gradient (seed + 2),
+    /// and fills the backward fields of `results`. Differences are measured against the direct
+    /// path's gradients or ReferenceConvolution's Double gradients, as for the forward.
+    static func measureBackward(
+        _ configuration: Configuration, geometry: ConvolutionGeometry, engine: ConvolutionEngine,
+        input: Tensor<Float>, weight: Tensor<Float>, baseline: LayerBenchmarkReport.DiffBaseline,
+        results: inout [LayerBenchmarkReport.Result]
+    ) throws(SpectralConvError) {
+        let dy = Tensor<Float>.uniform(shape: geometry.outputShape, seed: configuration.seed &+ 2)
+        var gradients: [(dx: Tensor<Float>, dw: Tensor<Float>)] = []
+        for (index, algorithm) in configuration.algorithms.enumerated() {
+            _ = try engine.backwardInput(outputGradient: dy, weight: weight, geometry: geometry, algorithm: algorithm)
+            _ = try engine.backwardWeight(input: input, outputGradient: dy, geometry: geometry, algorithm: algorithm)
+            settleBLASThreads()
+            var dx = Tensor<Float>(shape: []), dw = Tensor<Float>(shape: [])
+            let inputTiming = try TimingSummary.measure(repeats: configuration.repeats) { () throws(SpectralConvError) in
+                dx = try engine.backwardInput(outputGradient: dy, weight: weight, geometry: geometry, algorithm: algorithm)
+            }
+            let weightTiming = try TimingSummary.measure(repeats: configuration.repeats) { () throws(SpectralConvError) in
+                dw = try engine.backwardWeight(input: input, outputGradient: dy, geometry: geometry, algorithm: algorithm)
+            }
+            gradients.append((dx, dw))
+            results[index].backwardInputMedianMs = inputTiming.median
+            results[index].backwardInputMinMs = inputTiming.min
+            results[index].backwardWeightMedianMs = weightTiming.median
+            results[index].backwardWeightMinMs = weightTiming.min
+            results[index].stepMedianMs = results[index].medianMs + inputTiming.median + weightTiming.median
+            if algorithm == .auto {
+                results[index].choseBackwardInput = engine.costModel.fastestBackward(for: geometry, gradient: .input, threads: engine.threads).rawValue
+                results[index].choseBackwardWeight = engine.costModel.fastestBackward(for: geometry, gradient: .weight, threads: engine.threads).rawValue
+            }
+        }
+        switch baseline {
+        case .direct:
+            let reference: (dx: Tensor<Float>, dw: Tensor<Float>)
+            if let index = configuration.algorithms.firstIndex(of: .direct) {
+                reference = gradients[index]
+            } else {
+                reference = (try engine.backwardInput(outputGradient: dy, weight: weight, geometry: geometry, algorithm: .direct),
+                             try engine.backwardWeight(input: input, outputGradient: dy, geometry: geometry, algorithm: .direct))
+            }
+            for index in results.indices {
+                results[index].backwardInputMaxAbsDiff = Double(gradients[index].dx.maxAbsoluteDifference(from: reference.dx))
+                results[index].backwardWeightMaxAbsDiff = Double(gradients[index].dw.maxAbsoluteDifference(from: reference.dw))
+            }
+        case .referenceFloat64:
+            let dyDouble = dy.converted(to: Double.self)
+            let dx = try ReferenceConvolution.backwardInput(outputGradient: dyDouble, weight: weight.converted(to: Double.self), geometry: geometry)
+            let dw = try ReferenceConvolution.backwardWeight(input: input.converted(to: Double.self), outputGradient: dyDouble, geometry: geometry)
+            for index in results.indices {
+                results[index].backwardInputMaxAbsDiff = gradients[index].dx.converted(to: Double.self).maxAbsoluteDifference(from: dx)
+                results[index].backwardWeightMaxAbsDiff = gradients[index].dw.converted(to: Double.self).maxAbsoluteDifference(from: dw)
+            }
+        }
     }
 }

@@ -58,6 +58,8 @@ public struct LayerBenchmarkReport: Codable, Sendable, Hashable {
         public var fftRigor: String
         /// `OPENBLAS_CORETYPE`, `OPENBLAS_L2_SIZE`, … as set in the environment (see ``GEMMReference/openBLASEnvironment``).
         public var openblasEnvironment: [String: String]
+        /// Whether the gradients were timed too (`--backward`).
+        public var backward: Bool
 
         enum CodingKeys: String, CodingKey {
             case batch, height, width, stride, dilation, padding, groups, precision, threads, repeats, seed
@@ -67,6 +69,7 @@ public struct LayerBenchmarkReport: Codable, Sendable, Hashable {
             case outputHeight = "output_height", outputWidth = "output_width", usefulFlops = "useful_flops"
             case diffBaseline = "diff_baseline", openblasEnvironment = "openblas_environment"
             case sgemmReferenceSize = "sgemm_reference_size", fftRigor = "fft_rigor"
+            case backward
         }
 
         public init(_ configuration: LayerBenchmark.Configuration, geometry g: ConvolutionGeometry, baseline: DiffBaseline) {
@@ -94,6 +97,7 @@ public struct LayerBenchmarkReport: Codable, Sendable, Hashable {
             sgemmReferenceSize = configuration.sgemmReferenceSize
             fftRigor = configuration.fftRigor.rawValue
             openblasEnvironment = GEMMReference.openBLASEnvironment
+            backward = configuration.backward
         }
     }
 
@@ -109,10 +113,29 @@ public struct LayerBenchmarkReport: Codable, Sendable, Hashable {
         public var gflops: Double
         /// `max |y − y_baseline|` over all output elements (see ``Config/diffBaseline``).
         public var maxAbsDiffVsDirect: Double
+        /// With `--backward` (absent otherwise): the input gradient's times, ms.
+        public var backwardInputMedianMs: Double?
+        public var backwardInputMinMs: Double?
+        /// With `--backward`: the weight gradient's times, ms.
+        public var backwardWeightMedianMs: Double?
+        public var backwardWeightMinMs: Double?
+        /// With `--backward`: forward + input gradient + weight gradient medians, ms (one training step of the layer, bias aside).
+        public var stepMedianMs: Double?
+        /// With `--backward`: `max |g − g_baseline|` of the input and weight gradients (same baseline kind as the forward).
+        public var backwardInputMaxAbsDiff: Double?
+        public var backwardWeightMaxAbsDiff: Double?
+        /// With `--backward`, for `auto`: the paths the gradients resolved to.
+        public var choseBackwardInput: String?
+        public var choseBackwardWeight: String?
 
         enum CodingKeys: String, CodingKey {
             case algorithm, chose, gflops
             case medianMs = "median_ms", minMs = "min_ms", maxAbsDiffVsDirect = "max_abs_diff_vs_direct"
+            case backwardInputMedianMs = "backward_input_median_ms", backwardInputMinMs = "backward_input_min_ms"
+            case backwardWeightMedianMs = "backward_weight_median_ms", backwardWeightMinMs = "backward_weight_min_ms"
+            case stepMedianMs = "step_median_ms"
+            case backwardInputMaxAbsDiff = "backward_input_max_abs_diff", backwardWeightMaxAbsDiff = "backward_weight_max_abs_diff"
+            case choseBackwardInput = "chose_backward_input", choseBackwardWeight = "chose_backward_weight"
         }
 
         public init(algorithm: ConvolutionAlgorithm, chose: ConvolutionAlgorithm?, timing: TimingSummary, gflops: Double, maxAbsDiffVsDirect: Double) {
@@ -130,20 +153,33 @@ public struct LayerBenchmarkReport: Codable, Sendable, Hashable {
     public var results: [Result]
     /// The concrete algorithm with the lowest median time (`auto` counts as the path it chose).
     public var winner: String
+    /// With `--backward`: the concrete path with the lowest ``Result/stepMedianMs`` (forward + both gradients).
+    public var backwardWinner: String?
     /// OpenBLAS sgemm GFLOP/s on an n×n×n product (n = ``Config/sgemmReferenceSize``, 1024 by
     /// default), median of 5 products before and 5 after the algorithms, same process and threads.
     public var sgemmReferenceGflops: Double
 
     enum CodingKeys: String, CodingKey {
         case config, results, winner
-        case sgemmReferenceGflops = "sgemm_reference_gflops"
+        case sgemmReferenceGflops = "sgemm_reference_gflops", backwardWinner = "backward_winner"
     }
 
-    public init(config: Config, results: [Result], winner: String, sgemmReferenceGflops: Double) {
+    public init(config: Config, results: [Result], winner: String, sgemmReferenceGflops: Double, backwardWinner: String? = nil) {
         self.config = config
         self.results = results
         self.winner = winner
         self.sgemmReferenceGflops = sgemmReferenceGflops
+        self.backwardWinner = backwardWinner
+    }
+
+    /// The fastest concrete path by ``Result/stepMedianMs`` (as ``winner(of:)`` for the forward);
+    /// nil when no result has backward times.
+    static func backwardWinner(of results: [Result]) -> String? {
+        let timed = results.filter { $0.stepMedianMs != nil }
+        guard !timed.isEmpty else { return nil }
+        let concrete = timed.filter { $0.chose == nil }
+        let best = (concrete.isEmpty ? timed : concrete).min { $0.stepMedianMs! < $1.stepMedianMs! }!
+        return best.chose ?? best.algorithm
     }
 
     /// The fastest concrete path by median time; an `auto` entry stands for the path it chose,

@@ -20,9 +20,12 @@ public final class ConvolutionEngine: @unchecked Sendable {
     /// The cost model `auto` uses.
     public let costModel: ConvolutionCostModel
 
-    private let lock = NSLock()
-    private let im2col = Im2colConvolution()
-    private let fft: FFTConvolution
+    /// Serialises calls: the workspaces below are shared.
+    let lock = NSLock()
+    let im2col = Im2colConvolution()
+    let fft: FFTConvolution
+    /// Buffers of the backward passes (cropped gradients, derived kernels, per-phase outputs), reused.
+    let gradientWorkspaces = (0..<3).map { _ in ScratchBuffer() }
 
     /// - Parameters:
     ///   - threads: threads to use; nil means every active core.
@@ -100,6 +103,19 @@ public final class ConvolutionEngine: @unchecked Sendable {
         _ y: UnsafeMutableRawPointer, _ geometry: ConvolutionGeometry, _ fftPlan: FFTConvolution.Plan?, _ parallelism: Parallelism
     ) {
         let x = x.assumingMemoryBound(to: T.self), w = w.assumingMemoryBound(to: T.self), y = y.assumingMemoryBound(to: T.self)
+        runPath(path, input: x, weight: w, output: y, geometry: geometry, fftPlan: fftPlan, parallelism: parallelism)
+        if let bias {
+            Self.addBias(bias.assumingMemoryBound(to: T.self), to: y, batch: geometry.batch, channels: geometry.outChannels,
+                         plane: geometry.outHeight * geometry.outWidth, parallelism: parallelism)
+        }
+    }
+
+    /// Runs one concrete path (no bias) on raw storage; `fftPlan` is required for `.fft`. The caller
+    /// holds ``lock``.
+    func runPath<T: TensorScalar>(
+        _ path: ConvolutionAlgorithm, input x: UnsafePointer<T>, weight w: UnsafePointer<T>, output y: UnsafeMutablePointer<T>,
+        geometry: ConvolutionGeometry, fftPlan: FFTConvolution.Plan?, parallelism: Parallelism
+    ) {
         switch path {
         case .direct:
             DirectConvolution.forward(input: x, weight: w, output: y, geometry: geometry, parallelism: parallelism)
@@ -108,7 +124,16 @@ public final class ConvolutionEngine: @unchecked Sendable {
         case .fft, .auto:
             fft.forward(input: x, weight: w, output: y, plan: fftPlan!, parallelism: parallelism)
         }
-        if let bias { Self.addBias(bias.assumingMemoryBound(to: T.self), to: y, geometry: geometry, parallelism: parallelism) }
+    }
+
+    /// ``runPath(_:input:weight:output:geometry:fftPlan:parallelism:)`` preparing the FFT plan
+    /// itself (for the derived geometries of the backward passes). The caller holds ``lock``.
+    func runPathPreparing<T: TensorScalar>(
+        _ path: ConvolutionAlgorithm, input x: UnsafePointer<T>, weight w: UnsafePointer<T>, output y: UnsafeMutablePointer<T>,
+        geometry: ConvolutionGeometry, parallelism: Parallelism
+    ) throws(SpectralConvError) {
+        let plan = path == .fft ? try fft.prepare(geometry: geometry, scalar: T.self, threads: threads) : nil
+        runPath(path, input: x, weight: w, output: y, geometry: geometry, fftPlan: plan, parallelism: parallelism)
     }
 
     /// Builds (and caches) everything a path needs for `geometry` — FFTW plans, workspaces — so that a
@@ -119,11 +144,12 @@ public final class ConvolutionEngine: @unchecked Sendable {
         _ = try forward(input: input, weight: weight, geometry: geometry, algorithm: algorithm)
     }
 
-    /// `y[n, o, :, :] += bias[o]`.
-    private static func addBias<T: TensorScalar>(_ bias: UnsafePointer<T>, to y: UnsafeMutablePointer<T>, geometry: ConvolutionGeometry, parallelism: Parallelism) {
-        let plane = geometry.outHeight * geometry.outWidth
-        parallelism.forEach(geometry.batch * geometry.outChannels) { map in
-            let value = bias[map % geometry.outChannels]
+    /// `y[n, o, :, :] += bias[o]` for `y` of shape `[batch, channels, plane]`.
+    static func addBias<T: TensorScalar>(
+        _ bias: UnsafePointer<T>, to y: UnsafeMutablePointer<T>, batch: Int, channels: Int, plane: Int, parallelism: Parallelism
+    ) {
+        parallelism.forEach(batch * channels) { map in
+            let value = bias[map % channels]
             let start = y + map * plane
             for index in 0..<plane { start[index] += value }
         }
@@ -131,7 +157,7 @@ public final class ConvolutionEngine: @unchecked Sendable {
 }
 
 /// Calls `body` with the storage of `tensor`, or with nil when there is none.
-private func withOptionalBuffer<S: TensorScalar, R>(_ tensor: Tensor<S>?, _ body: (UnsafeRawPointer?) -> R) -> R {
+func withOptionalBuffer<S: TensorScalar, R>(_ tensor: Tensor<S>?, _ body: (UnsafeRawPointer?) -> R) -> R {
     guard let tensor else { return body(nil) }
     return tensor.withUnsafeBufferPointer { body(UnsafeRawPointer($0.baseAddress!)) }
 }

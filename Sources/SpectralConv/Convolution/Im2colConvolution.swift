@@ -56,10 +56,12 @@ final class Im2colConvolution {
     static let defaultMinimumTileColumns = 512
 
     /// One workspace per split-mode worker (index 0 also serves the shared mode).
-    private var workspaces: [ScratchBuffer] = []
+    var workspaces: [ScratchBuffer] = []
+    /// One partial weight gradient per split-mode worker (``backwardWeight(input:outputGradient:weightGradient:geometry:parallelism:)``).
+    var partialWorkspaces: [ScratchBuffer] = []
 
     /// Below this many elements per tile the shared-mode unfold runs on the calling thread only.
-    private static let parallelUnfoldThreshold = 1 << 16
+    static let parallelUnfoldThreshold = 1 << 16
 
     /// Whether `geometry` is a plain matrix product of the input planes (no unfold needed).
     static func isPointwise(_ geometry: ConvolutionGeometry) -> Bool {

@@ -11,6 +11,14 @@ enum Tolerance {
     static let singleVersusDoubleReference = 1e-5
     /// A `Double` path against the `Double` reference.
     static let doubleVersusDoubleReference = 1e-12
+    /// A `Float` gradient (input, weight, bias) of any path against the `Double` reference gradient.
+    /// Gradient sums are longer than forward sums (dw sums over N·Ho·Wo), hence the wider bound.
+    static let gradientSingleVersusDoubleReference = 2e-5
+    /// A `Double` gradient of any path against the `Double` reference gradient.
+    static let gradientDoubleVersusDoubleReference = 1e-11
+    /// A Float64 central difference (step 1e-3; the loss Σ y·r is linear in each operand, so only
+    /// rounding remains) against the analytic gradient, relative to the gradient's max norm.
+    static let centralDifference = 1e-8
     /// One path in one precision, run with 1 thread and with 2: only the summation order may differ.
     static let threadInvariance = 1e-6
 

@@ -31,7 +31,15 @@ public enum Initializer: Sendable, Equatable {
     /// always gives the same tensor).
     /// - Precondition: for the fan-based cases, every extent is positive.
     public func tensor<Scalar: TensorScalar>(shape: [Int], generator: inout SplitMix64) -> Tensor<Scalar> {
-        let (fanIn, fanOut) = Self.fans(of: shape)
+        tensor(shape: shape, fans: Self.fans(of: shape), generator: &generator)
+    }
+
+    /// A tensor of `shape` drawn with the given fans instead of those ``fans(of:)`` reads off the
+    /// shape: for layouts whose leading axis is not the output, e.g. ``ConvTranspose2D``'s
+    /// `[C_in, C_out/G, kH, kW]`. Same draws, in the same order, as ``tensor(shape:generator:)``.
+    /// - Precondition: for the fan-based cases, both fans are positive.
+    public func tensor<Scalar: TensorScalar>(shape: [Int], fans: (fanIn: Int, fanOut: Int), generator: inout SplitMix64) -> Tensor<Scalar> {
+        let (fanIn, fanOut) = fans
         switch self {
         case .constant(let value):
             return Tensor(shape: shape, repeating: Scalar(value))

@@ -67,13 +67,20 @@ extension Layer {
     public var parameterCount: Int { parameters.reduce(0) { $0 + $1.value.count } }
 }
 
-/// How a layer changes the receptive field of the units that follow it (per spatial axis, in the
-/// recursion `r ← r + (k − 1)·j`, `j ← j·s` with `j` the input distance between neighbouring units).
+/// How a layer changes the receptive field of the units that follow it, per spatial axis, as the
+/// number of the layer's input units that `n` neighbouring output units see together (see
+/// ``ModelSummary``, which composes these from a unit back to the model's input).
 public enum SpatialEffect: Sendable, Equatable {
-    /// Elementwise or per-channel: the receptive field is unchanged.
+    /// Elementwise or per-channel: the receptive field is unchanged (`n → n`).
     case identity
-    /// A sliding window spanning `kernel` (dilation included) input units, moving by `stride`.
+    /// A sliding window spanning `kernel` (dilation included) input units, moving by `stride`:
+    /// `n → (n − 1)·s + k`.
     case window(kernel: SpatialPair, stride: SpatialPair)
+    /// A transposed (fractionally strided) convolution: input units spread `stride` apart, each
+    /// scattering a window of `kernel` (dilation included) output units. `n` neighbouring outputs
+    /// see at most `n → ceil((n − 1 + k) / s)` neighbouring inputs (the worst alignment, away from the
+    /// borders); one output unit sees `ceil(k / s)`.
+    case transposedWindow(kernel: SpatialPair, stride: SpatialPair)
     /// Every output sees the whole input (Dense, Flatten followed by Dense).
     case global
 }

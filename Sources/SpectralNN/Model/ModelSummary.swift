@@ -3,9 +3,12 @@ import SpectralConv
 /// What ``Sequential/summary(name:)`` reports: one row per layer and the totals, plus a Keras-style
 /// text rendering (``text``).
 ///
-/// Receptive field: the input region one unit of a layer's output sees, by the recursion over the
-/// layers `r ← r + (k − 1)·j`, `j ← j·s` (r = 1, j = 1 at the input; k the dilated window, s the
-/// stride; elementwise layers change nothing; Dense makes it the whole input, printed `all`).
+/// Receptive field: the input region one unit of a layer's output sees, per axis, found by walking
+/// from one unit (`n = 1`) back to the model's input through each layer's ``SpatialEffect``: a
+/// window (k the dilated kernel, s the stride) maps `n → (n − 1)·s + k`, a transposed convolution
+/// `n → ceil((n − 1 + k) / s)`, elementwise layers change nothing, and Dense makes it the whole input
+/// (printed `all`). Without transposed convolutions this is the usual recursion
+/// `r ← r + (k − 1)·j`, `j ← j·s` (r = 1, j = 1 at the input).
 /// FLOPs: forward floating-point operations per sample, multiply-add = 2 (see each layer's
 /// ``Layer/forwardFlops(inputShape:)``).
 public struct ModelSummary: Sendable, Equatable {
@@ -99,26 +102,36 @@ extension String {
 extension Sequential {
     /// The model's summary: shapes, parameter counts, receptive fields and FLOPs per layer.
     public func summary(name: String = "sequential") -> ModelSummary {
-        var field: SpatialPair? = SpatialPair(1)
-        var jump = SpatialPair(1)
+        let effects = layers.map(\.spatialEffect)
         var shape = inputShape
         var rows: [ModelSummary.Row] = []
-        for (layer, output) in zip(layers, outputShapes) {
-            switch layer.spatialEffect {
-            case .identity: break
-            case .global: field = nil
-            case .window(let kernel, let stride):
-                field = field.map {
-                    SpatialPair(height: $0.height + (kernel.height - 1) * jump.height, width: $0.width + (kernel.width - 1) * jump.width)
-                }
-                jump = SpatialPair(height: jump.height * stride.height, width: jump.width * stride.width)
-            }
+        for (index, (layer, output)) in zip(layers, outputShapes).enumerated() {
             rows.append(ModelSummary.Row(
                 name: layer.name, typeName: layer.typeName, outputShape: output, parameterCount: layer.parameterCount,
-                bufferCount: layer.buffers.reduce(0) { $0 + $1.value.count }, receptiveField: field,
+                bufferCount: layer.buffers.reduce(0) { $0 + $1.value.count },
+                receptiveField: Self.receptiveField(through: effects[...index]),
                 flops: layer.forwardFlops(inputShape: shape)))
             shape = output
         }
         return ModelSummary(modelName: name, inputShape: inputShape, rows: rows)
+    }
+
+    /// The input units one unit after `effects` sees, per axis (nil: all of them), walking back
+    /// from that unit to the model's input (see ``ModelSummary``).
+    static func receptiveField(through effects: ArraySlice<SpatialEffect>) -> SpatialPair? {
+        var field = SpatialPair(1)
+        for effect in effects.reversed() {
+            switch effect {
+            case .identity: break
+            case .global: return nil
+            case .window(let kernel, let stride):
+                field = SpatialPair(height: (field.height - 1) * stride.height + kernel.height,
+                                    width: (field.width - 1) * stride.width + kernel.width)
+            case .transposedWindow(let kernel, let stride):
+                field = SpatialPair(height: (field.height - 1 + kernel.height + stride.height - 1) / stride.height,
+                                    width: (field.width - 1 + kernel.width + stride.width - 1) / stride.width)
+            }
+        }
+        return field
     }
 }

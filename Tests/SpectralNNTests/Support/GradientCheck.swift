@@ -11,6 +11,10 @@ enum GradientTolerance {
     /// ≈ ε·|L|/h ≈ 1e-9 for the losses used here, so 1e-6 leaves a wide margin yet catches any
     /// wrong term (those show up at 1e-2 and above).
     static let relative = 1e-6
+    /// Float64 layer output or gradient on one path against the definition or another path,
+    /// `max|a − b|` for O(1) values: rounding alone is ≈ 1e-15 (FFT included at these sizes), so
+    /// 1e-10 passes any correct path and fails any misplaced term.
+    static let forwardDouble = 1e-10
     /// Float32 training step through two different convolution paths: loss and updated weights,
     /// `max|a − b| / max|b|`.
     static let pathAgreementSingle = 1e-4

@@ -22,6 +22,23 @@ public struct ColorMap: Sendable {
         RGB(245, 196, 173), RGB(244, 154, 123), RGB(222, 96, 77), RGB(180, 4, 38),
     ])
 
+    /// Cyclic map for phases (matplotlib's twilight_shifted sampled at 0, 1/16, …, 1; perceptually
+    /// uniform, equal ends): dark purple at 0 and 1, blue at ¼, near-white at ½, red at ¾. With
+    /// `t = (φ + π) / 2π` a phase of 0 is light, ±π/2 blue/red (the signs of ``coolWarm``) and ±π
+    /// the same dark colour, so the wrap-around at ±π shows no seam.
+    public static let twilightShifted = ColorMap(keys: [
+        RGB(47, 20, 54), RGB(69, 19, 92), RGB(89, 42, 143), RGB(94, 81, 173), RGB(98, 118, 186),
+        RGB(114, 151, 193), RGB(149, 181, 199), RGB(196, 206, 212), RGB(226, 217, 226), RGB(216, 199, 190),
+        RGB(204, 163, 137), RGB(194, 124, 99), RGB(178, 86, 82), RGB(152, 53, 80), RGB(116, 30, 79),
+        RGB(74, 19, 66), RGB(47, 20, 54),
+    ])
+
+    /// The ``twilightShifted`` position of a phase `φ` in radians: `(φ + π) / 2π`, wrapped to [0, 1].
+    public static func phasePosition(_ phase: Double) -> Double {
+        let t = (phase + .pi) / (2 * .pi)
+        return t - t.rounded(.down)
+    }
+
     /// The colour at `t` (clamped to [0, 1]; NaN maps to 0).
     public func color(at t: Double) -> RGB {
         let clamped = t.isNaN ? 0 : Swift.min(Swift.max(t, 0), 1)

@@ -63,6 +63,18 @@ public struct FrequencyResponse: Sendable {
     /// `arg H` in radians (−π, π], centred, row-major (the convolution orientation; negate it for correlation).
     public var phase: [Double] { zip(real, imaginary).map { atan2($1, $0) } }
 
+    /// Where |H| is below this fraction of max |H| (−60 dB, the floor of the dB display) the phase is
+    /// treated as undefined by ``phase(relativeFloor:)``: at exact zeros `atan2` only sees rounding
+    /// residue, and next to them the phase of a negligible gain says nothing about the filter.
+    public static let phaseFloor = 1e-3
+
+    /// `arg H` in radians (−π, π], centred, row-major — NaN where `|H| < relativeFloor · max |H|`
+    /// (phase undefined or negligible; every bin is NaN when H is identically zero).
+    public func phase(relativeFloor: Double = FrequencyResponse.phaseFloor) -> [Double] {
+        let magnitude = self.magnitude, limit = relativeFloor * (magnitude.max() ?? 0)
+        return zip(phase, magnitude).map { $1 > 0 && $1 >= limit ? $0 : .nan }
+    }
+
     /// `20·log10 |H|`, with |H| below `floor` (default 1e-12 of nothing) clamped to `floor`.
     public func magnitudeDecibels(floor: Double = 1e-12) -> [Double] {
         magnitude.map { 20 * log10(Swift.max($0, floor)) }

@@ -114,13 +114,12 @@ public enum ImageFiltering {
         return PNGImage(width: w, height: h, channels: channels, pixels: pixels)
     }
 
-    /// A `log(1 + |·|)` magnitude as a viridis figure with a title strip (scaled to its own maximum).
-    public static func spectrumFigure(_ magnitude: [Double], rows: Int, columns: Int, title: String) -> Canvas {
-        let logs = magnitude.map { log1p($0) }, high = max(logs.max() ?? 0, 1e-300)
-        let strip = 30
-        var canvas = Canvas(width: max(columns, Canvas.textWidth(title, scale: 2) + 20), height: rows + strip)
-        canvas.drawText(title, x: 10, y: 8, color: RGB(20, 20, 20), scale: 2)
-        canvas.drawGrid(logs, rows: rows, columns: columns, x: 0, y: strip, width: columns, height: rows, map: .viridis) { $0 / high }
-        return canvas
+    /// A `log(1 + |·|)` magnitude (`rows × columns`, centred) as a viridis figure scaled to its own
+    /// maximum, drawn by ``SpectrumRendering/heatmapFigure(_:rows:columns:low:high:map:title:caption:)``:
+    /// `title` above, frequency ticks (f = ω/π, DC at the centre), a colour bar from 0 to the maximum, `caption` below.
+    public static func spectrumFigure(_ magnitude: [Double], rows: Int, columns: Int, title: String, caption: [String] = []) -> Canvas {
+        let logs = magnitude.map { log1p($0) }
+        return SpectrumRendering.heatmapFigure(logs, rows: rows, columns: columns, low: 0, high: max(logs.max() ?? 0, 1e-300),
+                                               title: title, caption: caption)
     }
 }

@@ -22,7 +22,8 @@ public struct KernelSpectrum: Sendable {
 ///     {"kernels": [{"name": …, "index": [o, c] or null, "shape": [kh, kw], "dc_gain": …,
 ///       "nyquist_gain": …, "peak": {"fx": …, "fy": …, "gain": …},
 ///       "high_frequency_energy_fraction": …, "orientation": {"angle_degrees": …, "strength": …},
-///       "label": …, "magnitude": [[…]] (only with grid values: N rows × M columns, centred)}, …],
+///       "label": …, "magnitude": [[…]] (only with grid values: N rows × M columns, centred),
+///       "phase": [[…]] (only with grid values and phase: radians, null where undefined)}, …],
 ///      "thresholds": {…}}
 public struct SpectrumReport: Encodable, Sendable {
     struct Peak: Encodable, Sendable { let fx: Double, fy: Double, gain: Double }
@@ -33,9 +34,10 @@ public struct SpectrumReport: Encodable, Sendable {
     struct Entry: Encodable, Sendable {
         let name: String, index: [Int]?, shape: [Int], dcGain: Double, nyquistGain: Double, peak: Peak
         let highFrequencyEnergyFraction: Double, orientation: Orientation, label: String, magnitude: [[Double]]?
+        let phase: [[Double?]]?
         enum CodingKeys: String, CodingKey {
             case name, index, shape, dcGain = "dc_gain", nyquistGain = "nyquist_gain", peak
-            case highFrequencyEnergyFraction = "high_frequency_energy_fraction", orientation, label, magnitude
+            case highFrequencyEnergyFraction = "high_frequency_energy_fraction", orientation, label, magnitude, phase
         }
         func encode(to encoder: any Encoder) throws {
             var container = encoder.container(keyedBy: CodingKeys.self)
@@ -49,6 +51,7 @@ public struct SpectrumReport: Encodable, Sendable {
             try container.encode(orientation, forKey: .orientation)
             try container.encode(label, forKey: .label)
             try container.encodeIfPresent(magnitude, forKey: .magnitude)
+            try container.encodeIfPresent(phase, forKey: .phase)
         }
     }
     struct Thresholds: Encodable, Sendable {
@@ -63,20 +66,27 @@ public struct SpectrumReport: Encodable, Sendable {
     let kernels: [Entry]
     let thresholds: Thresholds
 
-    /// The report of `spectra`; `gridValues` adds each centred magnitude grid (in dB when `decibels`).
-    public init(_ spectra: [KernelSpectrum], thresholds: LabelThresholds, gridValues: Bool, decibels: Bool) {
+    /// The report of `spectra`; `gridValues` adds each centred magnitude grid (in dB when `decibels`)
+    /// and, with `phase`, each centred phase grid (``FrequencyResponse/phase(relativeFloor:)``, NaN as null).
+    public init(_ spectra: [KernelSpectrum], thresholds: LabelThresholds, gridValues: Bool, decibels: Bool, phase: Bool = false) {
         kernels = spectra.map { spectrum in
             let m = spectrum.measures, response = spectrum.response
-            var grid: [[Double]]?
+            var grid: [[Double]]?, phaseGrid: [[Double?]]?
             if gridValues {
                 let values = decibels ? response.magnitudeDecibels() : response.magnitude
                 grid = (0..<response.rows).map { Array(values[($0 * response.columns)..<(($0 + 1) * response.columns)]) }
+                if phase {
+                    let phases = response.phase()
+                    phaseGrid = (0..<response.rows).map { row in
+                        phases[(row * response.columns)..<((row + 1) * response.columns)].map { $0.isNaN ? nil : $0 }
+                    }
+                }
             }
             return Entry(name: spectrum.kernel.name, index: spectrum.kernel.index, shape: spectrum.kernel.reportedShape,
                          dcGain: m.dcGain, nyquistGain: m.nyquistGain, peak: Peak(fx: m.peak.fx, fy: m.peak.fy, gain: m.peak.gain),
                          highFrequencyEnergyFraction: m.highFrequencyEnergyFraction,
                          orientation: Orientation(angleDegrees: m.orientationDegrees, strength: m.orientationStrength),
-                         label: m.label.rawValue, magnitude: grid)
+                         label: m.label.rawValue, magnitude: grid, phase: phaseGrid)
         }
         self.thresholds = Thresholds(
             pass: thresholds.pass, stop: thresholds.stop, allPassFlatness: thresholds.flatness,

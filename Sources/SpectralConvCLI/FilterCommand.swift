@@ -28,7 +28,7 @@ struct FilterCommand: ParsableCommand {
     @Option(help: "Write the filtered image (PNG, written atomically).")
     var out: String?
 
-    @Option(help: "Write image-spectrum.png, kernel-spectrum.png and product-spectrum.png (log magnitude, centred) here.")
+    @Option(help: "Write image-spectrum.png, kernel-spectrum.png and product-spectrum.png here: log(1+|·|), centred, with frequency ticks and a colour bar.")
     var spectra: String?
 
     @Option(help: "Threads (default: every active core).")
@@ -61,12 +61,14 @@ struct FilterCommand: ParsableCommand {
                 throw SpectralConvError.io(path: spectra, reason: "exists and is not a directory")
             }
             let (rows, columns) = result.transformSize
-            let figures = [("image-spectrum.png", result.imageMagnitude, "IMAGE LOG(1+|X|)"),
-                           ("kernel-spectrum.png", result.kernelMagnitude, "KERNEL LOG(1+|K|)"),
-                           ("product-spectrum.png", result.productMagnitude, "PRODUCT LOG(1+|X K|)")]
-            for (name, magnitude, title) in figures {
+            let grid = "\(columns)×\(rows) TRANSFORM, DC AT CENTRE"
+            let image = picture.channels == 3 ? "X: MEAN OF THE R, G, B SPECTRA" : "X: IMAGE SPECTRUM"
+            let figures = [("image-spectrum.png", result.imageMagnitude, "IMAGE  LOG(1+|X|)", [grid, image]),
+                           ("kernel-spectrum.png", result.kernelMagnitude, "KERNEL \(chosen.name)  LOG(1+|K|)", [grid, "K: KERNEL SPECTRUM"]),
+                           ("product-spectrum.png", result.productMagnitude, "PRODUCT  LOG(1+|X|×|K|)", [grid, "SPECTRUM OF X CONVOLVED WITH K"])]
+            for (name, magnitude, title, caption) in figures {
                 let path = (spectra as NSString).appendingPathComponent(name)
-                try ImageFiltering.spectrumFigure(magnitude, rows: rows, columns: columns, title: title).image.write(to: path)
+                try ImageFiltering.spectrumFigure(magnitude, rows: rows, columns: columns, title: title, caption: caption).image.write(to: path)
                 print("wrote \(path)")
             }
         }

@@ -41,7 +41,14 @@ struct SpectrumCommand: ParsableCommand {
               band-stop  both ≥ G/√2 with a dip ≤ G/2 between
               mixed      anything else
             Sobel, Scharr and Prewitt vanish at DC and at Nyquist and peak
-            at f = 0.5: band-pass.
+            at f = 0.5: band-pass. Emboss (identity + a diagonal derivative:
+            |DC| = 0.19·G, Nyquist = 0.32·G) is band-pass too.
+
+            --phase: arg H in radians (-π, π] of the convolution response
+            (correlation negates it). Cyclic colour map: 0 light, -π/2
+            blue, +π/2 red, ±π dark; without colour, arrows (H in the
+            complex plane: → 0, ↑ π/2, ← ±π, ↓ -π/2); 1-D kernels get
+            signed bars. Blank/hatched/null where |H| < max|H| - 60 dB.
             """
     )
 
@@ -54,13 +61,21 @@ struct SpectrumCommand: ParsableCommand {
     @Flag(help: "Magnitudes in dB (20·log10|H|): heatmap range max−60 dB … max; --grid-values in dB.")
     var db = false
 
-    @Option(help: "Write a PNG: kernel and spectrum side by side, or a grid of them for many kernels (written atomically).")
+    @Flag(help: """
+        Also show the phase arg H in radians (−π, π] (convolution orientation; correlation negates it): \
+        a cyclic heatmap (arrows without colour) or, for 1-D kernels, signed bars; a third PNG panel \
+        with its colour bar in radians; with --json --grid-values a "phase" grid. Undefined (blank, \
+        hatched, null) where |H| is below −60 dB of its maximum.
+        """)
+    var phase = false
+
+    @Option(help: "Write a PNG: kernel, |H| (and with --phase arg H) side by side with colour bars, or a grid of them for many kernels (written atomically).")
     var png: String?
 
     @Flag(help: "Print one JSON object instead of text.")
     var json = false
 
-    @Flag(help: "With --json, include each N×M centred magnitude grid.")
+    @Flag(help: "With --json, include each N×M centred magnitude grid (and with --phase the phase grid).")
     var gridValues = false
 
     @Option(help: "Terminal colours: auto, truecolor, 256 or none.")
@@ -82,9 +97,9 @@ struct SpectrumCommand: ParsableCommand {
             }
         }
         let thresholds = LabelThresholds()
-        if let png { try SpectrumRendering.writePNG(spectra, decibels: db, to: png) }
+        if let png { try SpectrumRendering.writePNG(spectra, decibels: db, phase: phase, to: png) }
         if json {
-            print(try SpectrumReport(spectra, thresholds: thresholds, gridValues: gridValues, decibels: db).jsonString())
+            print(try SpectrumReport(spectra, thresholds: thresholds, gridValues: gridValues, decibels: db, phase: phase).jsonString())
             return
         }
         if spectra.count <= 4 {
@@ -138,7 +153,24 @@ struct SpectrumCommand: ParsableCommand {
                 print("    " + row)
             }
         }
+        if phase { printPhase(response, oneDimensional: kernel.isOneDimensional, mode: mode) }
         print("")
+    }
+
+    private func printPhase(_ response: FrequencyResponse, oneDimensional: Bool, mode: TerminalColorMode) {
+        let note = "radians, convolution; correlation negates it; blank where |H| < max|H| − 60 dB"
+        if oneDimensional {
+            let frequencies = (0..<response.columns).map { response.fx(column: $0) }
+            print("  arg H by fx (\(note)):")
+            for bar in TerminalHeatmap.phaseBars(phase: response.phase(), frequencies: frequencies, mode: mode) { print("    " + bar) }
+        } else {
+            print("  arg H (\(note)); axes as for |H|:")
+            print("    " + TerminalHeatmap.phaseLegend(mode: mode))
+            for row in TerminalHeatmap.renderPhase(real: response.real, imaginary: response.imaginary,
+                                                   rows: response.rows, columns: response.columns, mode: mode) {
+                print("    " + row)
+            }
+        }
     }
 
     private func printTable(_ spectra: [KernelSpectrum]) {

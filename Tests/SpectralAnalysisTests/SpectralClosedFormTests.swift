@@ -142,6 +142,53 @@ struct SpectrumClosedFormTests {
         #expect(try analyse(difference).1.label == .highPass)
     }
 
+    @Test("emboss is band-pass: identity (DC 1) plus a diagonal derivative that peaks mid-band")
+    func embossLabel() throws {
+        // [[−2,−1,0],[−1,1,1],[0,1,2]] = identity + an antisymmetric diagonal derivative, so
+        // |H|² = 1 + A², A the derivative's (real) response: |H(DC)| = 1 (Σw), the peak ≈ 7.1 lies on
+        // the diagonal near r ≈ 0.42, the ring average at r = 1 is ≈ 1.69 and G ≈ 5.30. Both ends
+        // are ≤ G/2 (0.19·G and 0.32·G), so the documented thresholds say band-pass, like Sobel.
+        let (_, measures) = try analyse(try preset("emboss"))
+        #expect(abs(measures.dcGain - 1) <= Self.tolerance)
+        #expect(abs(measures.dcGain) <= measures.thresholds.stop * measures.referenceGain)
+        #expect(measures.nyquistGain <= measures.thresholds.stop * measures.referenceGain)
+        #expect(abs(measures.peak.fx - measures.peak.fy) <= 2.0 / 64 + 1e-12, "peak on the diagonal: \(measures.peak)")
+        #expect(measures.label == .bandPass)
+    }
+
+    @Test("phase: sobel-x is −2i·sin ωx·(2 + 2cos ωy) → +π/2 for fx < 0, −π/2 for fx > 0, undefined on its zeros (fx = 0, fx = −1, fy = −1)")
+    func sobelPhase() throws {
+        let (response, _) = try analyse(try preset("sobel-x"), grid: 16)
+        let phase = response.phase()
+        for i in 0..<16 {
+            for j in 0..<16 {
+                let fx = response.fx(column: j), fy = response.fy(row: i), value = phase[i * 16 + j]
+                if fx == 0 || fx == -1 || fy == -1 {
+                    #expect(value.isNaN, "(\(fx), \(fy)): |H| = 0 there, phase \(value)")
+                } else {
+                    #expect(abs(value - (fx < 0 ? .pi / 2 : -.pi / 2)) <= Self.tolerance, "(\(fx), \(fy)): \(value)")
+                }
+            }
+        }
+        // The unmasked phase is atan2 of rounding residue there; the raw property still gives a number.
+        #expect(response.phase.allSatisfy { !$0.isNaN })
+    }
+
+    @Test("phase: [1,−1] (centre tap 0) is 1 − e^{−iω} = 2i·sin(ω/2)·e^{−iω/2} → ±π/2 − ω/2, linear between the jump")
+    func differencePhase() throws {
+        let kernel = try #require(try KernelSpecification.parse("[1,-1]").first)
+        let (response, _) = try analyse(kernel, grid: 32)
+        let phase = response.phase()
+        for j in 0..<32 {
+            let w = .pi * response.fx(column: j)
+            if w == 0 {
+                #expect(phase[j].isNaN)
+            } else {
+                #expect(abs(phase[j] - ((w > 0 ? 1 : -1) * .pi / 2 - w / 2)) <= Self.tolerance, "ω \(w): \(phase[j])")
+            }
+        }
+    }
+
     @Test("the high-frequency energy fraction obeys Parseval: Σ|H|² = N·M·Σw²")
     func parseval() throws {
         let kernel = try preset("emboss")

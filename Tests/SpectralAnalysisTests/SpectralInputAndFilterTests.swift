@@ -173,6 +173,64 @@ struct SpectralInputAndFilterTests {
         #expect(grid.count == 8 && grid.allSatisfy { $0.count == 8 })
     }
 
+    @Test("JSON phase: a centred grid in radians with null where undefined, only with grid values and phase")
+    func jsonPhase() throws {
+        let spectra = try KernelSpectrum.analyse(KernelSpecification.parse("sobel-x"), rows: 8, columns: 8)
+        func kernel(_ report: SpectrumReport) throws -> [String: Any] {
+            let json = try report.jsonString()
+            return try #require(((try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])?["kernels"] as? [[String: Any]])?.first)
+        }
+        #expect(try kernel(SpectrumReport(spectra, thresholds: .init(), gridValues: true, decibels: false))["phase"] == nil)
+        #expect(try kernel(SpectrumReport(spectra, thresholds: .init(), gridValues: false, decibels: false, phase: true))["phase"] == nil)
+        let rows = try #require(try kernel(SpectrumReport(spectra, thresholds: .init(), gridValues: true, decibels: false, phase: true))["phase"] as? [[Any]])
+        #expect(rows.count == 8 && rows.allSatisfy { $0.count == 8 })
+        #expect(rows[4][4] is NSNull, "DC of sobel-x: |H| = 0")
+        #expect(abs(try #require(rows[4][2] as? Double) - .pi / 2) <= 1e-12)
+        #expect(abs(try #require(rows[4][6] as? Double) + .pi / 2) <= 1e-12)
+    }
+
+    @Test("phase colours: twilight_shifted is cyclic, 0 rad light in the middle; plain terminal shows arrows")
+    func phaseDisplay() throws {
+        let map = ColorMap.twilightShifted
+        #expect(map.color(at: 0) == map.color(at: 1))
+        #expect(ColorMap.phasePosition(0) == 0.5)
+        #expect(ColorMap.phasePosition(-Double.pi / 2) == 0.25)
+        #expect(ColorMap.phasePosition(Double.pi) == 0, "π wraps onto −π")
+        let middle: RGB = map.color(at: 0.5), end: RGB = map.color(at: 0)
+        #expect(middle.green > 200, "light at 0 rad")
+        #expect(end.green < 40, "dark at ±π")
+        let spectrum = try #require(try KernelSpectrum.analyse(KernelSpecification.parse("sobel-x"), rows: 8, columns: 8).first)
+        let lines = TerminalHeatmap.renderPhase(real: spectrum.response.real, imaginary: spectrum.response.imaginary,
+                                                rows: 8, columns: 8, mode: .plain)
+        #expect(lines.count == 8)
+        #expect(lines[4] == "  ↑ ↑ ↑   ↓ ↓ ↓ ", "fx = −1 and DC blank (|H| = 0), fx < 0: +π/2, fx > 0: −π/2; got '\(lines[4])'")
+        #expect(lines[0].allSatisfy { $0 == " " }, "fy = −1: |H| = 0")
+    }
+
+    @Test("figures: --phase adds a panel; filter spectra have frequency ticks and a colour bar right of the panel")
+    func figures() throws {
+        let spectrum = try #require(try KernelSpectrum.analyse(KernelSpecification.parse("gabor:15:30:4:2")).first)
+        let plain = SpectrumRendering.figure(spectrum, decibels: false), withPhase = SpectrumRendering.figure(spectrum, decibels: false, phase: true)
+        #expect(withPhase.width >= plain.width + 256 && withPhase.height == plain.height)
+        let reds: Set<UInt8> = Set(stride(from: 0, to: withPhase.pixels.count, by: 3).map { (offset: Int) -> UInt8 in withPhase.pixels[offset] })
+        #expect(reds.count > 20)
+
+        let magnitude: [Double] = (0..<1600).map { (index: Int) -> Double in Double(index % 40 + index / 40) }
+        let figure = ImageFiltering.spectrumFigure(magnitude, rows: 40, columns: 40, title: "TEST", caption: ["CAPTION"])
+        func pixel(_ x: Int, _ y: Int) -> RGB {
+            let offset = (y * figure.width + x) * 3
+            return RGB(figure.pixels[offset], figure.pixels[offset + 1], figure.pixels[offset + 2])
+        }
+        // The panel is 256 px square; right of it some column runs through the whole viridis bar.
+        #expect(figure.width > 256 + 100 && figure.height > 256 + 60)
+        let barColumns = (256..<figure.width).filter { x in
+            let column = (0..<figure.height).map { pixel(x, $0) }
+            return column.contains(ColorMap.viridis.color(at: 1)) && column.contains(ColorMap.viridis.color(at: 0))
+                && column.contains(ColorMap.viridis.color(at: 0.5))
+        }
+        #expect(!barColumns.isEmpty, "no colour bar right of the panel")
+    }
+
     @Test("a grid smaller than the kernel is refused")
     func gridTooSmall() throws {
         let kernel = try #require(try KernelPreset.make("box:9"))

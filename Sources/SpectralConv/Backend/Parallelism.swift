@@ -36,6 +36,28 @@ struct Parallelism: Sendable {
         }
     }
 
+    /// Splits `0..<count` into `min(threads, count)` contiguous parts and calls `body(part, range)`
+    /// once per part, concurrently — for work that keeps per-part scratch memory (index it by `part`).
+    func forEachPartition(of count: Int, _ body: (_ part: Int, _ range: Range<Int>) -> Void) {
+        guard count > 0 else { return }
+        let parts = min(threads, count)
+        if parts == 1 {
+            body(0, 0..<count)
+            return
+        }
+        withoutActuallyEscaping(body) { body in
+            let shared = UncheckedSendable(body)
+            DispatchQueue.concurrentPerform(iterations: parts) { part in
+                shared.value(part, Self.partition(count, part: part, of: parts))
+            }
+        }
+    }
+
+    /// Part `part` of `parts` near-equal contiguous parts of `0..<count`.
+    static func partition(_ count: Int, part: Int, of parts: Int) -> Range<Int> {
+        (count * part / parts)..<(count * (part + 1) / parts)
+    }
+
     /// Calls `body(i)` for every `i` in `0..<count`, spread over the threads.
     func forEach(_ count: Int, _ body: (Int) -> Void) {
         forEachChunk(of: count) { range in

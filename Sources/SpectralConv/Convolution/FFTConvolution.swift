@@ -25,8 +25,10 @@
 final class FFTConvolution {
     let rigor: FFTPlanRigor
     let planCache: FFTPlanCache
-    private let realBuffer = ScratchBuffer()
-    private let spectra = (0..<5).map { _ in ScratchBuffer() }
+    /// The packed kernel and input spectra and the output spectra, shared by all threads.
+    private let spectra = (0..<3).map { _ in ScratchBuffer() }
+    /// Per-thread chunk buffers: real maps and their spectra.
+    private var chunkBuffers: [(real: ScratchBuffer, spectra: ScratchBuffer)] = []
 
     init(rigor: FFTPlanRigor, planCache: FFTPlanCache) {
         self.rigor = rigor
@@ -52,7 +54,18 @@ final class FFTConvolution {
     enum KernelTransform {
         case full(FFTBatch)
         case pruned(rows: FFTBatch, columns: FFTBatch, nonZeroRows: Int)
+
+        /// The batches involved (their chunks coincide: same maps, same unit, same limits).
+        var batches: [FFTBatch] {
+            switch self {
+            case .full(let batch): return [batch]
+            case .pruned(let rows, let columns, _): return [rows, columns]
+            }
+        }
     }
+
+    /// Bytes of real maps plus spectra a chunk may hold (about half of a 1 MiB L2).
+    static let chunkBytes = 512 << 10
 
     /// Plans already made by this engine, by geometry, precision and threads: a layer called every
     /// training step skips the layout search and the plan-cache lookups.
@@ -93,22 +106,28 @@ final class FFTConvolution {
             FFTPlanDescriptor(precision: S.precision, kind: kind, dimensions: dimensions, batch: batch, inPlace: inPlace, rigor: rigor, threads: 1)
         }
         let phases = layout.phases
+        // Chunks of about half a megabyte of real maps and spectra, so that a chunk is filled,
+        // transformed and packed (or transformed back and copied out) while it is in L2.
+        let chunkMaps = max(1, Self.chunkBytes / ((rd + 2 * cd) * MemoryLayout<S>.stride))
         func forward(maps: Int) throws(SpectralConvError) -> FFTBatch {
             try FFTBatch(descriptor(.realToComplex, dimensions: realAxes, batch: [Axis(n: maps, inputStride: rd, outputStride: cd)]),
-                         threads: threads, unit: phases, cache: planCache)
+                         threads: threads, unit: phases, maximumCount: chunkMaps, cache: planCache)
         }
         let inverseAxes = realAxes.map { Axis(n: $0.n, inputStride: $0.outputStride, outputStride: $0.inputStride) }
-        let inverse = try FFTBatch(descriptor(.complexToReal, dimensions: inverseAxes, batch: [Axis(n: outputMaps, inputStride: cd, outputStride: rd)]), threads: threads, cache: planCache)
+        let inverse = try FFTBatch(descriptor(.complexToReal, dimensions: inverseAxes, batch: [Axis(n: outputMaps, inputStride: cd, outputStride: rd)]),
+                                   threads: threads, maximumCount: chunkMaps, cache: planCache)
 
         let nonZeroRows = layout.phaseKernelHeight
         let kernelTransform: KernelTransform
         if th > 1 && 2 * nonZeroRows <= th {
             let rows = try FFTBatch(descriptor(.realToComplex, dimensions: [Axis(n: tw, inputStride: 1, outputStride: 1)],
                                                batch: [Axis(n: kernelMaps, inputStride: rd, outputStride: cd),
-                                                       Axis(n: nonZeroRows, inputStride: tw, outputStride: half)]), threads: threads, unit: phases, cache: planCache)
+                                                       Axis(n: nonZeroRows, inputStride: tw, outputStride: half)]),
+                                    threads: threads, unit: phases, maximumCount: chunkMaps, cache: planCache)
             let columns = try FFTBatch(descriptor(.complexForward, dimensions: [Axis(n: th, inputStride: half, outputStride: half)],
                                                   batch: [Axis(n: kernelMaps, inputStride: cd, outputStride: cd),
-                                                          Axis(n: half, inputStride: 1, outputStride: 1)], inPlace: true), threads: threads, unit: phases, cache: planCache)
+                                                          Axis(n: half, inputStride: 1, outputStride: 1)], inPlace: true),
+                                       threads: threads, unit: phases, maximumCount: chunkMaps, cache: planCache)
             kernelTransform = .pruned(rows: rows, columns: columns, nonZeroRows: nonZeroRows)
         } else {
             kernelTransform = .full(try forward(maps: kernelMaps))
@@ -123,56 +142,59 @@ final class FFTConvolution {
         plan: Plan, parallelism: Parallelism
     ) {
         let layout = plan.layout
-        // Kernel and input maps are filled concurrently, so they get separate parts of the real buffer.
-        let kernelRealScalars = plan.kernelMaps * layout.realDistance
-        let real = realBuffer.reserve(max(kernelRealScalars + plan.inputMaps * layout.realDistance, plan.outputMaps * layout.realDistance), of: S.self)
-        func spectra(_ index: Int, maps: Int) -> UnsafeMutablePointer<S> {
-            self.spectra[index].reserve(2 * maps * layout.complexDistance, of: S.self)
+        let (rd, cd) = (layout.realDistance, layout.complexDistance)
+        let wPacked = spectra[0].reserve(2 * 2 * plan.kernelMaps * cd, of: S.self)  // with the swapped pairs interleaved
+        let xPacked = spectra[1].reserve(2 * plan.inputMaps * cd, of: S.self)
+        let y = spectra[2].reserve(2 * plan.outputMaps * cd, of: S.self)
+        let largest = max(plan.kernelTransform.batches.map(\.largestChunk).max()!, plan.inputTransform.largestChunk, plan.outputTransform.largestChunk)
+        while chunkBuffers.count < parallelism.threads { chunkBuffers.append((ScratchBuffer(), ScratchBuffer())) }
+        let buffers = (0..<parallelism.threads).map { part in
+            (real: chunkBuffers[part].real.reserve(largest * rd, of: S.self), spectra: chunkBuffers[part].spectra.reserve(2 * largest * cd, of: S.self))
         }
-        let w = spectra(0, maps: plan.kernelMaps)
-        let wPacked = spectra(1, maps: 2 * plan.kernelMaps)  // with the swapped pairs interleaved
-        let x = spectra(2, maps: plan.inputMaps)
-        let xPacked = spectra(3, maps: plan.inputMaps)
-        let y = spectra(4, maps: plan.outputMaps)
-
         let phases = layout.phases
-        // Phase 1 — each thread runs its chunk of kernels and its chunk of input planes through
-        // fill → transform → pack, while the maps are still in its cache.
-        parallelism.forEachChunk(of: parallelism.threads, oversubscription: 1) { threads in
-            for thread in threads {
+
+        // Phase 1 — each thread takes its share of kernel chunks and input chunks through
+        // fill → transform → pack in its own chunk buffers, so they stay in cache.
+        let kernelChunks = plan.kernelTransform.batches[0].chunks.count
+        let inputChunks = plan.inputTransform.chunks.count
+        parallelism.forEachPartition(of: parallelism.threads) { part, _ in
+            let (real, local) = buffers[part]
+            for chunk in Parallelism.partition(kernelChunks, part: part, of: parallelism.threads) {
                 switch plan.kernelTransform {
-                case .full(let transform) where thread < transform.chunks.count:
-                    let maps = transform.chunks[thread].range
+                case .full(let transform):
+                    let maps = transform.chunks[chunk].range
                     FFTMapCopy.fillKernels(maps.lowerBound / phases ..< maps.upperBound / phases, weight: weight, into: real,
                                            rows: layout.transformHeight, layout: layout)
-                    transform.execute(chunk: thread, input: real, output: w)
-                    SpectralProduct.pack(w, into: wPacked, withSwappedPairs: true, maps: maps, count: plan.kernelMaps, layout: layout)
-                case .pruned(let rows, let columns, let nonZeroRows) where thread < rows.chunks.count:
-                    let maps = rows.chunks[thread].range
+                    transform.execute(chunk: chunk, localInput: real, localOutput: local)
+                    SpectralProduct.pack(local, into: wPacked, withSwappedPairs: true, maps: maps, count: plan.kernelMaps, layout: layout)
+                case .pruned(let rows, let columns, let nonZeroRows):
+                    let maps = rows.chunks[chunk].range
                     FFTMapCopy.fillKernels(maps.lowerBound / phases ..< maps.upperBound / phases, weight: weight, into: real,
                                            rows: nonZeroRows, layout: layout)
-                    rows.execute(chunk: thread, input: real, output: w)
-                    FFTMapCopy.clearSpectrumRows(from: nonZeroRows, of: w, maps: maps, layout: layout)
-                    columns.execute(chunk: thread, input: w, output: w)
-                    SpectralProduct.pack(w, into: wPacked, withSwappedPairs: true, maps: maps, count: plan.kernelMaps, layout: layout)
-                default:
-                    break
+                    rows.execute(chunk: chunk, localInput: real, localOutput: local)
+                    FFTMapCopy.clearSpectrumRows(from: nonZeroRows, of: local, maps: 0..<maps.count, layout: layout)
+                    columns.execute(chunk: chunk, localInput: local, localOutput: local)
+                    SpectralProduct.pack(local, into: wPacked, withSwappedPairs: true, maps: maps, count: plan.kernelMaps, layout: layout)
                 }
-                if thread < plan.inputTransform.chunks.count {
-                    let maps = plan.inputTransform.chunks[thread].range
-                    FFTMapCopy.fillInputs(maps.lowerBound / phases ..< maps.upperBound / phases, input: input, into: real + kernelRealScalars, layout: layout)
-                    plan.inputTransform.execute(chunk: thread, input: real + kernelRealScalars, output: x)
-                    SpectralProduct.pack(x, into: xPacked, maps: maps, count: plan.inputMaps, layout: layout)
-                }
+            }
+            for chunk in Parallelism.partition(inputChunks, part: part, of: parallelism.threads) {
+                let maps = plan.inputTransform.chunks[chunk].range
+                FFTMapCopy.fillInputs(maps.lowerBound / phases ..< maps.upperBound / phases, input: input, into: real, layout: layout)
+                plan.inputTransform.execute(chunk: chunk, localInput: real, localOutput: local)
+                SpectralProduct.pack(local, into: xPacked, maps: maps, count: plan.inputMaps, layout: layout)
             }
         }
         // Phase 2 — the per-bin products, split by bin blocks.
         SpectralProduct.multiply(inputs: xPacked, kernels: wPacked, outputs: y, layout: layout, parallelism: parallelism)
-        // Phase 3 — each thread transforms its chunk of output maps back and copies their valid parts.
-        parallelism.forEachChunk(of: plan.outputTransform.chunks.count, oversubscription: 1) { chunks in
-            for chunk in chunks {
-                plan.outputTransform.execute(chunk: chunk, input: y, output: real)
-                FFTMapCopy.extractOutputs(plan.outputTransform.chunks[chunk].range, from: real, into: output, layout: layout)
+        // Phase 3 — each thread transforms its share of output chunks back into its chunk buffer and
+        // copies their valid parts out.
+        let outputChunks = plan.outputTransform.chunks.count
+        parallelism.forEachPartition(of: parallelism.threads) { part, _ in
+            let real = buffers[part].real
+            for chunk in Parallelism.partition(outputChunks, part: part, of: parallelism.threads) {
+                let maps = plan.outputTransform.chunks[chunk].range
+                plan.outputTransform.execute(chunk: chunk, localInput: y + 2 * maps.lowerBound * cd, localOutput: real)
+                FFTMapCopy.extractOutputs(maps, from: real, into: output, layout: layout)
             }
         }
     }

@@ -11,7 +11,8 @@ enum FFTMapCopy {
     /// Spreads every kernel onto its dilated support, splits it into stride phases, zero-pads each
     /// phase to T points and scales by `1/T` (folding in the inverse transform's normalisation).
     /// Only the first `rows` rows of each map are written (the pruned kernel transform reads no more).
-    /// `kernels` indexes `w[o, c]` as `o·C/G + c`; kernel `k` fills maps `k·P ..< (k+1)·P`.
+    /// `kernels` indexes `w[o, c]` as `o·C/G + c`; kernel `k` fills maps `(k − first)·P ..< (k − first + 1)·P`
+    /// of `real`, `first = kernels.lowerBound` (a chunk-local buffer).
     static func fillKernels<S: TensorScalar>(
         _ kernels: Range<Int>, weight: UnsafePointer<S>, into real: UnsafeMutablePointer<S>, rows: Int, layout: FFTConvolutionLayout
     ) {
@@ -24,7 +25,7 @@ enum FFTMapCopy {
         let scale = 1 / S(layout.points)
         do {
             for kernel in kernels {
-                let maps = real + kernel * phases * points
+                let maps = real + (kernel - kernels.lowerBound) * phases * points
                 for phase in 0..<phases { (maps + phase * points).initialize(repeating: 0, count: rows * width) }
                 let source = weight + kernel * taps
                 for a in 0..<g.kernelHeight {
@@ -52,7 +53,8 @@ enum FFTMapCopy {
     }
 
     /// Copies every (tile, channel, phase) of the zero-padded input into its T-point map.
-    /// `planes` indexes (batch item, channel) as `b·C + c`; plane `i` fills maps `i·P ..< (i+1)·P`.
+    /// `planes` indexes (batch item, channel) as `b·C + c`; plane `i` fills maps
+    /// `(i − first)·P ..< (i − first + 1)·P` of `real`, `first = planes.lowerBound` (a chunk-local buffer).
     static func fillInputs<S: TensorScalar>(
         _ planes: Range<Int>, input: UnsafePointer<S>, into real: UnsafeMutablePointer<S>, layout: FFTConvolutionLayout
     ) {
@@ -68,7 +70,7 @@ enum FFTMapCopy {
                 let source = input + (image * g.inChannels + channel) * g.height * g.width
                 for phase in 0..<phases {
                     let (p, q) = phase.quotientAndRemainder(dividingBy: sw)
-                    let map = real + (plane * phases + phase) * points
+                    let map = real + ((plane - planes.lowerBound) * phases + phase) * points
                     // Input column of map column s: base + s·sW; valid while 0 ≤ it < W.
                     let base = tileColumn * layout.outputTileWidth * sw + q - g.padLeft
                     let first = min(tw, max(0, ceilDivide(-base, sw)))
@@ -95,7 +97,8 @@ enum FFTMapCopy {
     }
 
     /// Copies the valid `(T − kP + 1)` outputs of every output map's tile into `[N, O, Ho, Wo]`.
-    /// `maps` indexes output maps `b·O + o`.
+    /// `maps` indexes output maps `b·O + o`; map `m` is read at `(m − maps.lowerBound)` in `real`
+    /// (a chunk-local buffer).
     static func extractOutputs<S: TensorScalar>(
         _ maps: Range<Int>, from real: UnsafePointer<S>, into output: UnsafeMutablePointer<S>, layout: FFTConvolutionLayout
     ) {
@@ -108,7 +111,7 @@ enum FFTMapCopy {
                 let top = tileRow * layout.outputTileHeight, left = tileColumn * layout.outputTileWidth
                 let rows = min(layout.outputTileHeight, g.outHeight - top)
                 let columns = min(layout.outputTileWidth, g.outWidth - left)
-                let source = real + map * layout.realDistance
+                let source = real + (map - maps.lowerBound) * layout.realDistance
                 let target = output + ((image * g.outChannels + channel) * g.outHeight + top) * g.outWidth + left
                 for i in 0..<rows {
                     (target + i * g.outWidth).update(from: source + i * tw, count: columns)

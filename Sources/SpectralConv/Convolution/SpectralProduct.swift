@@ -26,6 +26,7 @@ enum SpectralProduct {
     /// streams contiguous memory: inputs as `packed[block][map][8]` (4 complex bins per block);
     /// kernels, with `withSwappedPairs`, as `packed[block][map][16]` — the 8 scalars `w` followed by
     /// the same pairs swapped, `(im, re)`, the `ŵ` of the product — so one cache line holds both.
+    /// `spectra` holds the spectra of `maps` only (a chunk-local buffer, map `m` at `m − maps.lowerBound`);
     /// `maps` is the range to pack out of `count` in all (threads pack disjoint ranges).
     static func pack<S: TensorScalar>(
         _ spectra: UnsafePointer<S>, into packed: UnsafeMutablePointer<S>, withSwappedPairs: Bool = false,
@@ -37,7 +38,7 @@ enum SpectralProduct {
         let blocks = (layout.bins + binsPerVector - 1) / binsPerVector
         for block in 0..<blocks {
             var target = packed + (block * count + maps.lowerBound) * width
-            var source = spectra + block * lanes + maps.lowerBound * distance
+            var source = spectra + block * lanes
             for _ in maps {
                 let vector = UnsafeRawPointer(source).loadUnaligned(as: Vector<S>.self)
                 UnsafeMutableRawPointer(target).storeBytes(of: vector, as: Vector<S>.self)

@@ -1,4 +1,6 @@
-/// A batched transform split into one contiguous chunk of its first batch axis per thread.
+/// A batched transform split into contiguous chunks of its first batch axis: at least one per
+/// thread, and small enough that a chunk's arrays stay in cache while the caller fills,
+/// transforms and consumes them in chunk-local buffers.
 ///
 /// FFTW's own threads parallelise inside each transform with fine-grained synchronisation, which
 /// collapses when the other core is busy; splitting the batch gives each thread a coarse,
@@ -14,18 +16,16 @@ struct FFTBatch {
 
     /// One chunk per thread (fewer when the batch is short), covering the batch in order.
     let chunks: [Chunk]
-    private let inputStep: Int
-    private let outputStep: Int
 
-    /// Plans `descriptor` as up to `threads` chunks of its first batch axis, each a whole number
-    /// of `unit`s long (so that chunks end where the caller's groups of arrays end).
-    init(_ descriptor: FFTPlanDescriptor, threads: Int, unit: Int = 1, cache: FFTPlanCache) throws(SpectralConvError) {
+    /// Plans `descriptor` as chunks of its first batch axis, each a whole number of `unit`s long
+    /// (so that chunks end where the caller's groups of arrays end): at least one per thread, and
+    /// short enough (at most `maximumCount` arrays, or one unit) for a chunk's arrays to stay in cache.
+    init(_ descriptor: FFTPlanDescriptor, threads: Int, unit: Int = 1, maximumCount: Int = .max, cache: FFTPlanCache) throws(SpectralConvError) {
         let axis = descriptor.batch[0]
         precondition(unit >= 1 && axis.n % unit == 0, "batch length must be a multiple of the unit")
-        inputStep = axis.inputStride * (descriptor.kind != .realToComplex ? 2 : 1)
-        outputStep = axis.outputStride * (descriptor.kind != .complexToReal ? 2 : 1)
         let units = axis.n / unit
-        let pieces = max(1, min(threads, units))
+        let unitsPerChunk = max(1, maximumCount / unit)
+        let pieces = min(units, max(threads, (units + unitsPerChunk - 1) / unitsPerChunk))
         let (base, extra) = units.quotientAndRemainder(dividingBy: pieces)
         var chunks: [Chunk] = []
         var start = 0
@@ -39,10 +39,11 @@ struct FFTBatch {
         self.chunks = chunks
     }
 
-    /// Transforms chunk `index`; `input` and `output` are the (64-byte aligned) arrays of the whole
-    /// batch, the same pointer for an in-place transform.
-    func execute<S: TensorScalar>(chunk index: Int, input: UnsafeMutablePointer<S>, output: UnsafeMutablePointer<S>) {
-        let chunk = chunks[index]
-        chunk.plan.execute(input: input + chunk.range.lowerBound * inputStep, output: output + chunk.range.lowerBound * outputStep)
+    /// Transforms chunk `index` whose arrays start at the given pointers (chunk-local buffers).
+    func execute<S: TensorScalar>(chunk index: Int, localInput: UnsafeMutablePointer<S>, localOutput: UnsafeMutablePointer<S>) {
+        chunks[index].plan.execute(input: localInput, output: localOutput)
     }
+
+    /// The most arrays any chunk holds.
+    var largestChunk: Int { chunks.map(\.range.count).max() ?? 0 }
 }

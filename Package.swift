@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "SpectralConv", targets: ["SpectralConv"]),
         .library(name: "SpectralNN", targets: ["SpectralNN"]),
         .library(name: "SpectralAnalysis", targets: ["SpectralAnalysis"]),
+        .library(name: "SpectralData", targets: ["SpectralData"]),
         .executable(name: "spectralconv", targets: ["SpectralConvCLI"]),
     ],
     dependencies: [
@@ -37,6 +38,11 @@ let package = Package(
             pkgConfig: "libpng",
             providers: [.apt(["libpng-dev"])]
         ),
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
         .target(
             name: "SpectralConv",
             dependencies: ["CFFTW", "CBLAS"],
@@ -50,6 +56,11 @@ let package = Package(
         .target(
             name: "SpectralAnalysis",
             dependencies: ["SpectralConv", "CPNG"],
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
+        .target(
+            name: "SpectralData",
+            dependencies: ["SpectralConv", "CZlib"],
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
         .executableTarget(
@@ -78,6 +89,11 @@ let package = Package(
         .testTarget(
             name: "SpectralAnalysisTests",
             dependencies: ["SpectralAnalysis", "SpectralConv", "CPNG"],
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
+        .testTarget(
+            name: "SpectralDataTests",
+            dependencies: ["SpectralData", "SpectralConv", "CZlib"],
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
     ]

@@ -94,11 +94,30 @@ public enum NPY {
     }
 
     private static func decode(_ raw: UnsafeRawBufferPointer, path: String) throws(SpectralConvError) -> NPYArray {
+        let payload = try locatePayload(in: raw, path: path) { descr throws(SpectralConvError) -> Int in
+            guard let dataType = NPYDataType(rawValue: descr) else {
+                throw .invalidFormat(path: path, reason: unsupportedDtypeReason(descr))
+            }
+            return dataType.itemSize
+        }
+        let data = UnsafeRawBufferPointer(rebasing: raw[payload.data])
+        switch NPYDataType(rawValue: payload.header.descr)! {
+        case .float32:
+            return .float32(try tensor(shape: payload.header.shape, count: payload.count, data: data, as: Float.self, bits: UInt32.self, path: path))
+        case .float64:
+            return .float64(try tensor(shape: payload.header.shape, count: payload.count, data: data, as: Double.self, bits: UInt64.self, path: path))
+        }
+    }
+
+    /// The parsed header of a `.npy` file and where its elements lie, after the checks every dtype
+    /// shares: C order, an element count that fits in memory, and enough bytes after the header.
+    /// `itemSize` maps the header's `descr` to bytes per element or throws for an unsupported dtype.
+    static func locatePayload(
+        in raw: UnsafeRawBufferPointer, path: String, itemSize: (String) throws(SpectralConvError) -> Int
+    ) throws(SpectralConvError) -> (header: NPYHeader, count: Int, data: Range<Int>) {
         let location = try NPYHeader.locate(in: raw, path: path)
         let header = try NPYHeader(parsing: location.text, path: path)
-        guard let dataType = NPYDataType(rawValue: header.descr) else {
-            throw .invalidFormat(path: path, reason: unsupportedDtypeReason(header.descr))
-        }
+        let size = try itemSize(header.descr)
         guard !header.fortranOrder else {
             throw .invalidFormat(
                 path: path,
@@ -112,20 +131,14 @@ public enum NPY {
             }
             count = product
         }
-        let (byteCount, overflow) = count.multipliedReportingOverflow(by: dataType.itemSize)
+        let (byteCount, overflow) = count.multipliedReportingOverflow(by: size)
         let available = raw.count - location.dataOffset
         guard !overflow, byteCount <= available else {
             throw .invalidFormat(
                 path: path,
-                reason: "data is truncated: shape \(shapeText(header.shape)) of \(dataType.descr) needs \(overflow ? "more than \(Int.max)" : "\(byteCount)") bytes after the header, but the file has \(available)")
+                reason: "data is truncated: shape \(shapeText(header.shape)) of \(header.descr) needs \(overflow ? "more than \(Int.max)" : "\(byteCount)") bytes after the header, but the file has \(available)")
         }
-        let data = UnsafeRawBufferPointer(rebasing: raw[location.dataOffset..<(location.dataOffset + byteCount)])
-        switch dataType {
-        case .float32:
-            return .float32(try tensor(shape: header.shape, count: count, data: data, as: Float.self, bits: UInt32.self, path: path))
-        case .float64:
-            return .float64(try tensor(shape: header.shape, count: count, data: data, as: Double.self, bits: UInt64.self, path: path))
-        }
+        return (header, count, location.dataOffset..<(location.dataOffset + byteCount))
     }
 
     /// The bytes of a `.npy` file holding `tensor` (dtype `'<f4'` for Float, `'<f8'` for Double).
@@ -202,7 +215,7 @@ public enum NPY {
 
     private static func errnoText(_ code: Int32 = errno) -> String { String(cString: strerror(code)) }
 
-    private static func readFile(_ path: String) throws(SpectralConvError) -> [UInt8] {
+    static func readFile(_ path: String) throws(SpectralConvError) -> [UInt8] {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { throw .io(path: path, reason: "cannot open for reading: \(errnoText())") }
         defer { close(descriptor) }

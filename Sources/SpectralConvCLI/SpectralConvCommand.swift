@@ -7,7 +7,8 @@ struct SpectralConvCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "spectralconv",
         abstract: "Frequency-domain convolution research toolkit.",
-        subcommands: [ConvCommand.self, BenchCommand.self, SpectrumCommand.self, FilterCommand.self, SummaryCommand.self, NPYCommand.self]
+        subcommands: [ConvCommand.self, BenchCommand.self, SpectrumCommand.self, FilterCommand.self, SummaryCommand.self, NPYCommand.self,
+                      TrainCommand.self, EvaluateCommand.self]
     )
 
     /// Runs the command line; every failure ends as one `error: …` line on stderr and a non-zero

@@ -192,7 +192,7 @@ import Testing
         #expect(throws: SpectralConvError.io(path: directory + "/none.npy", reason: "cannot open for reading: No such file or directory")) {
             try NPY.read(contentsOf: directory + "/none.npy")
         }
-        #expect(throws: SpectralConvError.io(path: directory, reason: "is a directory, not a .npy file")) {
+        #expect(throws: SpectralConvError.io(path: directory, reason: "is a directory, not a file")) {
             try NPY.read(contentsOf: directory)
         }
         do {

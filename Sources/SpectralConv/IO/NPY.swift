@@ -213,7 +213,7 @@ public enum NPY {
 
     // MARK: - Files
 
-    private static func errnoText(_ code: Int32 = errno) -> String { String(cString: strerror(code)) }
+    static func errnoText(_ code: Int32 = errno) -> String { String(cString: strerror(code)) }
 
     static func readFile(_ path: String) throws(SpectralConvError) -> [UInt8] {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
@@ -221,7 +221,7 @@ public enum NPY {
         defer { close(descriptor) }
         var status = stat()
         guard fstat(descriptor, &status) == 0 else { throw .io(path: path, reason: "cannot stat: \(errnoText())") }
-        guard (status.st_mode & S_IFMT) != S_IFDIR else { throw .io(path: path, reason: "is a directory, not a .npy file") }
+        guard (status.st_mode & S_IFMT) != S_IFDIR else { throw .io(path: path, reason: "is a directory, not a file") }
         var bytes: [UInt8] = []
         bytes.reserveCapacity(max(Int(status.st_size), 0))
         var chunk = [UInt8](repeating: 0, count: 1 << 20)

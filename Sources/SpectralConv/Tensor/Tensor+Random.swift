@@ -9,6 +9,11 @@ public struct SplitMix64: RandomNumberGenerator, Sendable {
     @inlinable
     public init(seed: UInt64) { state = seed }
 
+    /// The generator's whole state: `SplitMix64(seed: g.currentState)` continues exactly like `g`
+    /// (checkpoints save it).
+    @inlinable
+    public var currentState: UInt64 { state }
+
     @inlinable
     public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15

@@ -6,7 +6,7 @@ import SpectralConv
 /// The mask comes from the layer's own SplitMix64 stream (element `i` is dropped when the i-th
 /// uniform draw is below `rate`), seeded by `seed` or by the model's seed via ``reset(generator:)`` —
 /// the same seed gives the same masks in the same order.
-public final class Dropout<Scalar: TensorScalar>: Layer {
+public final class Dropout<Scalar: TensorScalar>: Layer, RandomStreamLayer {
     public var name: String
     public var typeName: String { "Dropout" }
     public var namePrefix: String { "dropout" }
@@ -21,6 +21,11 @@ public final class Dropout<Scalar: TensorScalar>: Layer {
         self.rate = rate
         self.name = name
         self.generator = SplitMix64(seed: seed)
+    }
+
+    public var randomState: UInt64 {
+        get { generator.currentState }
+        set { generator = SplitMix64(seed: newValue) }
     }
 
     public func reset(generator: inout SplitMix64) { self.generator = SplitMix64(seed: generator.next()) }

@@ -92,3 +92,10 @@ public protocol ConvolutionLayer<Scalar>: Layer {
     /// The engine that computes the convolution (its `threads` setting applies).
     var engine: ConvolutionEngine { get set }
 }
+
+/// A layer that draws from its own random stream during training (``Dropout``): checkpoints save
+/// and restore ``randomState`` so a resumed run draws the same masks.
+public protocol RandomStreamLayer: AnyObject {
+    /// The stream's complete state (SplitMix64's `currentState`).
+    var randomState: UInt64 { get set }
+}

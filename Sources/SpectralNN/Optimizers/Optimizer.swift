@@ -63,6 +63,26 @@ public class Optimizer<Scalar: TensorScalar> {
         preconditionFailure("\(type(of: self)) must override apply(value:gradient:state:step:)")
     }
 
+    /// The optimiser's per-parameter state (moments, accumulators, velocities), by parameter name,
+    /// each a list of slots of the parameter's element count — for checkpoints.
+    public var stateSlots: [String: [[Double]]] { states }
+
+    /// Restores ``iterations`` and the per-parameter state saved from ``stateSlots`` (resuming a run):
+    /// the next ``update(_:)`` then continues exactly where the saved optimiser stopped.
+    /// - Throws: ``SpectralConvError/invalidArgument(_:)`` for a negative iteration count or a slot
+    ///   count this optimiser does not use.
+    public func restore(iterations: Int, stateSlots: [String: [[Double]]]) throws(SpectralConvError) {
+        guard iterations >= 0 else { throw .invalidArgument("optimiser iterations must be non-negative, got \(iterations)") }
+        for (name, slots) in stateSlots {
+            let expected = makeState(count: slots.first?.count ?? 0).count
+            guard slots.count == expected else {
+                throw .invalidArgument("optimiser state of '\(name)' has \(slots.count) slots; \(type(of: self)) keeps \(expected)")
+            }
+        }
+        self.iterations = iterations
+        self.states = stateSlots
+    }
+
     /// Checks `value ∈ range` for a hyper-parameter.
     static func require(_ value: Double, in range: ClosedRange<Double>, _ what: String, optimizer: String) throws(SpectralConvError) {
         guard range.contains(value) else { throw .invalidArgument("\(optimizer): \(what) must be in \(range), got \(value)") }

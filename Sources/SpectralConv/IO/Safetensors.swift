@@ -1,7 +1,7 @@
 import Foundation
-import SpectralConv
 
-/// A minimal reader of the safetensors format (Hugging Face), enough for the training runs' checkpoints.
+/// A reader of the safetensors format (Hugging Face), enough for the training runs' checkpoints
+/// (the writer is ``SafetensorsWriter``).
 ///
 /// Layout: an 8-byte little-endian unsigned header length `n`; `n` bytes of UTF-8 JSON mapping each
 /// tensor name to `{"dtype": "F32", "shape": [..], "data_offsets": [begin, end]}` (offsets relative
@@ -27,6 +27,8 @@ public struct SafetensorsFile: Sendable {
     public let path: String
     /// Every tensor's header entry, by name.
     public let entries: [String: Entry]
+    /// The header's `__metadata__` (string to string; empty when absent).
+    public let metadata: [String: String]
     private let bytes: [UInt8]
     private let dataStart: Int
 
@@ -34,7 +36,7 @@ public struct SafetensorsFile: Sendable {
     /// - Throws: ``SpectralConvError/io(path:reason:)`` when the file cannot be read,
     ///   ``SpectralConvError/invalidFormat(path:reason:)`` when it is not a safetensors file.
     public init(contentsOf path: String) throws(SpectralConvError) {
-        try self.init(bytes: try BinaryFile.read(path), path: path)
+        try self.init(bytes: try NPY.readFile(path), path: path)
     }
 
     /// Parses safetensors bytes; `path` names the source in messages.
@@ -55,6 +57,19 @@ public struct SafetensorsFile: Sendable {
             throw .invalidFormat(path: path, reason: "the header is not a JSON object")
         }
         let dataCount = bytes.count - dataStart
+        var metadata: [String: String] = [:]
+        if let value = header["__metadata__"] {
+            guard let fields = value as? [String: Any] else {
+                throw .invalidFormat(path: path, reason: "__metadata__ is not a JSON object of strings")
+            }
+            for (key, field) in fields {
+                guard let text = field as? String else {
+                    throw .invalidFormat(path: path, reason: "__metadata__ value '\(key)' is not a string")
+                }
+                metadata[key] = text
+            }
+        }
+        self.metadata = metadata
         var entries: [String: Entry] = [:]
         for (name, value) in header where name != "__metadata__" {
             guard let fields = value as? [String: Any], let dtype = fields["dtype"] as? String,
@@ -74,10 +89,15 @@ public struct SafetensorsFile: Sendable {
     }
 
     /// The tensor called `name`, converted to Double.
+    public func tensor(named name: String) throws(SpectralConvError) -> Tensor<Double> {
+        try tensor(named: name, as: Double.self)
+    }
+
+    /// The tensor called `name` in precision `S` (F32 → Float and F64 → Double are exact).
     /// - Throws: ``SpectralConvError/invalidArgument(_:)`` when no tensor has that name (the message
     ///   lists the names there are), ``SpectralConvError/invalidFormat(path:reason:)`` for an
     ///   unsupported dtype or a byte range that does not match the shape.
-    public func tensor(named name: String) throws(SpectralConvError) -> Tensor<Double> {
+    public func tensor<S: TensorScalar>(named name: String, as _: S.Type) throws(SpectralConvError) -> Tensor<S> {
         guard let entry = entries[name] else {
             let names = entries.keys.sorted()
             let list = names.prefix(20).joined(separator: ", ") + (names.count > 20 ? ", … (\(names.count) in all)" : "")
@@ -95,13 +115,13 @@ public struct SafetensorsFile: Sendable {
             throw .invalidFormat(path: path, reason: "tensor '\(name)' of shape \(entry.shape) \(entry.dtype) needs \(count * itemSize) bytes but data_offsets span \(entry.dataOffsets.1 - entry.dataOffsets.0)")
         }
         let start = dataStart + entry.dataOffsets.0
-        var scalars = [Double](repeating: 0, count: count)
+        var scalars = [S](repeating: 0, count: count)
         bytes.withUnsafeBytes { raw in
             for index in 0..<count {
                 let offset = start + index * itemSize
                 scalars[index] = itemSize == 4
-                    ? Double(Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: UInt32.self))))
-                    : Double(bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self)))
+                    ? S(Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: UInt32.self))))
+                    : S(Double(bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self))))
             }
         }
         return try Tensor(shape: entry.shape, scalars: scalars)
@@ -109,16 +129,8 @@ public struct SafetensorsFile: Sendable {
 
     /// The bytes of a safetensors file holding `tensors` as F32 (for tests and tools).
     public static func encode(_ tensors: [(name: String, tensor: Tensor<Float>)]) -> [UInt8] {
-        var header: [String] = [], data: [UInt8] = []
-        for (name, tensor) in tensors {
-            let begin = data.count
-            for value in tensor.scalars { withUnsafeBytes(of: value.bitPattern.littleEndian) { data.append(contentsOf: $0) } }
-            header.append("\"\(name)\":{\"dtype\":\"F32\",\"shape\":[\(tensor.shape.map(String.init).joined(separator: ","))],\"data_offsets\":[\(begin),\(data.count)]}")
-        }
-        var json = Array(("{" + header.joined(separator: ",") + "}").utf8)
-        while json.count % 8 != 0 { json.append(0x20) }
-        var bytes: [UInt8] = []
-        withUnsafeBytes(of: UInt64(json.count).littleEndian) { bytes.append(contentsOf: $0) }
-        return bytes + json + data
+        var writer = SafetensorsWriter()
+        for (name, tensor) in tensors { writer.add(name, tensor) }
+        return writer.encoded()
     }
 }

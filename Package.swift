@@ -69,6 +69,7 @@ let package = Package(
                 "SpectralConv",
                 "SpectralNN",
                 "SpectralAnalysis",
+                "SpectralData",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: [.swiftLanguageMode(.v6)]

@@ -2,9 +2,7 @@ import ArgumentParser
 import Foundation
 import SpectralConv
 import SpectralNN
-#if canImport(SpectralData)
 import SpectralData
-#endif
 
 /// `spectralconv evaluate RUN_DIR`: test accuracy, per-class accuracy and the confusion matrix of a
 /// run's last checkpoint, on the test split its config.json names.

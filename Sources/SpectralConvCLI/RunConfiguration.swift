@@ -1,9 +1,7 @@
 import Foundation
 import SpectralConv
 import SpectralNN
-#if canImport(SpectralData)
 import SpectralData
-#endif
 
 /// A run directory's `config.json`: everything `train --resume` and `evaluate` need to rebuild the
 /// run (the model as a ``ModelDescription``, so the run does not depend on the model file later).

@@ -4,9 +4,7 @@ import Foundation
 import SpectralAnalysis
 import SpectralConv
 import SpectralNN
-#if canImport(SpectralData)
 import SpectralData
-#endif
 
 /// `spectralconv train`: Keras-style training with a run directory (config, history, checkpoints,
 /// spectra of the convolution kernels per epoch). The loop itself is SpectralNN's `Trainer`; this

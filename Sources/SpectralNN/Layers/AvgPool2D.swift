@@ -28,17 +28,7 @@ public final class AvgPool2D<Scalar: TensorScalar>: Layer {
         try LayerValidation.requireRank(input.shape, 4, layer: "AvgPool2D", expected: "an [N, C, H, W] batch")
         let r = try window.resolve(height: input.shape[2], width: input.shape[3], layer: "AvgPool2D")
         var output = Tensor<Scalar>(shape: [input.shape[0], input.shape[1], r.outHeight, r.outWidth])
-        input.withUnsafeBufferPointer { x in
-            output.withUnsafeMutableBufferPointer { y in
-                window.forEachWindow(maps: input.shape[0] * input.shape[1], r) { out, base, rows, columns in
-                    var sum: Scalar = 0
-                    for row in rows {
-                        for column in columns { sum += x[base + row * r.width + column] }
-                    }
-                    y[out] = sum / Scalar(rows.count * columns.count)
-                }
-            }
-        }
+        window.averagePool(input, maps: input.shape[0] * input.shape[1], r, into: &output)
         cachedInputShape = input.shape
         return output
     }
@@ -50,16 +40,7 @@ public final class AvgPool2D<Scalar: TensorScalar>: Layer {
             throw .invalidShape("AvgPool2D: output gradient \(outputGradient.shape) does not match the last output")
         }
         var inputGradient = Tensor<Scalar>(shape: shape)
-        inputGradient.withUnsafeMutableBufferPointer { dx in
-            outputGradient.withUnsafeBufferPointer { dy in
-                window.forEachWindow(maps: shape[0] * shape[1], r) { out, base, rows, columns in
-                    let share = dy[out] / Scalar(rows.count * columns.count)
-                    for row in rows {
-                        for column in columns { dx[base + row * r.width + column] += share }
-                    }
-                }
-            }
-        }
+        window.averagePoolBackward(outputGradient, maps: shape[0] * shape[1], r, into: &inputGradient)
         return inputGradient
     }
 

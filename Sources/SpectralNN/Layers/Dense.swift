@@ -55,15 +55,14 @@ public final class Dense<Scalar: TensorScalar>: Layer {
         cachedInput = input
         let n = input.shape[0], f = inputFeatures, o = outputFeatures
         var output = Tensor<Scalar>(shape: [n, o])
-        let w = weight.value, b = bias?.value
-        output.withUnsafeMutableBufferPointer { y in
-            input.withUnsafeBufferPointer { x in
-                w.withUnsafeBufferPointer { w in
-                    for sample in 0..<n {
-                        for unit in 0..<o {
-                            var sum: Scalar = b?.scalars[unit] ?? 0
-                            for feature in 0..<f { sum += x[sample * f + feature] * w[unit * f + feature] }
-                            y[sample * o + unit] = sum
+        let w = weight.value, b = bias?.value ?? Tensor(shape: [0])
+        input.withUnsafeBufferPointer { x in
+            w.withUnsafeBufferPointer { w in
+                b.withUnsafeBufferPointer { b in
+                    output.withUnsafeMutableBufferPointer { y in
+                        switch Scalar.precision {
+                        case .single: DenseKernel.forward(x.concrete(Float.self), w.concrete(Float.self), b.concrete(Float.self), y.concrete(Float.self), n: n, f: f, o: o)
+                        case .double: DenseKernel.forward(x.concrete(Double.self), w.concrete(Double.self), b.concrete(Double.self), y.concrete(Double.self), n: n, f: f, o: o)
                         }
                     }
                 }
@@ -88,15 +87,13 @@ public final class Dense<Scalar: TensorScalar>: Layer {
                     inputGradient.withUnsafeMutableBufferPointer { dx in
                         weightGradient.withUnsafeMutableBufferPointer { dw in
                             biasGradient.withUnsafeMutableBufferPointer { db in
-                                for sample in 0..<n {
-                                    for unit in 0..<o {
-                                        let g = dy[sample * o + unit]
-                                        db[unit] += g
-                                        for feature in 0..<f {
-                                            dw[unit * f + feature] += g * x[sample * f + feature]
-                                            dx[sample * f + feature] += g * w[unit * f + feature]
-                                        }
-                                    }
+                                switch Scalar.precision {
+                                case .single:
+                                    DenseKernel.backward(dy.concrete(Float.self), x.concrete(Float.self), w.concrete(Float.self),
+                                                  dx.concrete(Float.self), dw.concrete(Float.self), db.concrete(Float.self), n: n, f: f, o: o)
+                                case .double:
+                                    DenseKernel.backward(dy.concrete(Double.self), x.concrete(Double.self), w.concrete(Double.self),
+                                                  dx.concrete(Double.self), dw.concrete(Double.self), db.concrete(Double.self), n: n, f: f, o: o)
                                 }
                             }
                         }
@@ -114,5 +111,43 @@ public final class Dense<Scalar: TensorScalar>: Layer {
     /// `2·F·O` multiply-adds plus `O` bias additions.
     public func forwardFlops(inputShape: [Int]) -> Double {
         2 * Double(inputFeatures * outputFeatures) + (bias == nil ? 0 : Double(outputFeatures))
+    }
+}
+
+/// Dense's loops, in a non-generic namespace so that entering them with `Float` or `Double`
+/// specialises them completely (see ConcreteScalar.swift).
+enum DenseKernel {
+    /// `y[n, o] = b[o] + Σ_f x[n, f]·w[o, f]` (summed in `f` order from the bias; no bias when `b`
+    /// is empty), entered with a concrete `T` (see ConcreteScalar.swift).
+    static func forward<T: TensorScalar>(
+        _ x: UnsafeBufferPointer<T>, _ w: UnsafeBufferPointer<T>, _ b: UnsafeBufferPointer<T>, _ y: UnsafeMutableBufferPointer<T>,
+        n: Int, f: Int, o: Int
+    ) {
+        for sample in 0..<n {
+            for unit in 0..<o {
+                var sum: T = b.isEmpty ? 0 : b[unit]
+                for feature in 0..<f { sum += x[sample * f + feature] * w[unit * f + feature] }
+                y[sample * o + unit] = sum
+            }
+        }
+    }
+
+    /// Accumulates `db += Σ_n dy`, `dw += dyᵀ·x` and `dx += dy·w` into zeroed buffers, entered with a
+    /// concrete `T` (see ConcreteScalar.swift).
+    static func backward<T: TensorScalar>(
+        _ dy: UnsafeBufferPointer<T>, _ x: UnsafeBufferPointer<T>, _ w: UnsafeBufferPointer<T>,
+        _ dx: UnsafeMutableBufferPointer<T>, _ dw: UnsafeMutableBufferPointer<T>, _ db: UnsafeMutableBufferPointer<T>,
+        n: Int, f: Int, o: Int
+    ) {
+        for sample in 0..<n {
+            for unit in 0..<o {
+                let g = dy[sample * o + unit]
+                db[unit] += g
+                for feature in 0..<f {
+                    dw[unit * f + feature] += g * x[sample * f + feature]
+                    dx[sample * f + feature] += g * w[unit * f + feature]
+                }
+            }
+        }
     }
 }

@@ -34,21 +34,7 @@ public final class MaxPool2D<Scalar: TensorScalar>: Layer {
         let maps = input.shape[0] * input.shape[1]
         var output = Tensor<Scalar>(shape: [input.shape[0], input.shape[1], r.outHeight, r.outWidth])
         var argmax = [Int](repeating: 0, count: output.count)
-        input.withUnsafeBufferPointer { x in
-            output.withUnsafeMutableBufferPointer { y in
-                window.forEachWindow(maps: maps, r) { out, base, rows, columns in
-                    var best = -Scalar.infinity, bestIndex = base + rows.lowerBound * r.width + columns.lowerBound
-                    for row in rows {
-                        for column in columns where x[base + row * r.width + column] > best {
-                            best = x[base + row * r.width + column]
-                            bestIndex = base + row * r.width + column
-                        }
-                    }
-                    y[out] = x[bestIndex]
-                    argmax[out] = bestIndex
-                }
-            }
-        }
+        window.maxPool(input, maps: maps, r, into: &output, argmax: &argmax)
         cachedArgmax = argmax
         cachedInputShape = input.shape
         return output
@@ -60,11 +46,7 @@ public final class MaxPool2D<Scalar: TensorScalar>: Layer {
             throw .invalidShape("MaxPool2D: output gradient \(outputGradient.shape) does not match the last output")
         }
         var inputGradient = Tensor<Scalar>(shape: shape)
-        inputGradient.withUnsafeMutableBufferPointer { dx in
-            outputGradient.withUnsafeBufferPointer { dy in
-                for index in dy.indices { dx[cachedArgmax[index]] += dy[index] }
-            }
-        }
+        PoolingWindow.scatter(outputGradient, to: cachedArgmax, into: &inputGradient)
         return inputGradient
     }
 

@@ -75,3 +75,99 @@ struct PoolingWindow: Sendable, Equatable {
         }
     }
 }
+
+/// The pooling loops, each entered with a concrete scalar type after one switch on
+/// ``TensorScalar/precision`` (see ConcreteScalar.swift).
+extension PoolingWindow {
+    /// Max pooling of `input` (`[N·C, H, W]` as `maps` planes) into `output`, recording in `argmax`
+    /// the input offset of each output's maximum (the first in row-major order on ties; −∞ start).
+    func maxPool<S: TensorScalar>(_ input: Tensor<S>, maps: Int, _ r: Resolved, into output: inout Tensor<S>, argmax: inout [Int]) {
+        input.withUnsafeBufferPointer { x in
+            output.withUnsafeMutableBufferPointer { y in
+                argmax.withUnsafeMutableBufferPointer { argmax in
+                    switch S.precision {
+                    case .single: maxPool(x.concrete(Float.self), maps: maps, r, y.concrete(Float.self), argmax)
+                    case .double: maxPool(x.concrete(Double.self), maps: maps, r, y.concrete(Double.self), argmax)
+                    }
+                }
+            }
+        }
+    }
+
+    /// `dx[indices[i]] += dy[i]` for every output gradient (max pooling's backward).
+    static func scatter<S: TensorScalar>(_ outputGradient: Tensor<S>, to indices: [Int], into inputGradient: inout Tensor<S>) {
+        outputGradient.withUnsafeBufferPointer { dy in
+            inputGradient.withUnsafeMutableBufferPointer { dx in
+                switch S.precision {
+                case .single: scatter(dy.concrete(Float.self), indices, dx.concrete(Float.self))
+                case .double: scatter(dy.concrete(Double.self), indices, dx.concrete(Double.self))
+                }
+            }
+        }
+    }
+
+    /// Average pooling of `input` into `output`: each output is the sum of its window's in-input
+    /// elements divided by their count.
+    func averagePool<S: TensorScalar>(_ input: Tensor<S>, maps: Int, _ r: Resolved, into output: inout Tensor<S>) {
+        input.withUnsafeBufferPointer { x in
+            output.withUnsafeMutableBufferPointer { y in
+                switch S.precision {
+                case .single: averagePool(x.concrete(Float.self), maps: maps, r, y.concrete(Float.self))
+                case .double: averagePool(x.concrete(Double.self), maps: maps, r, y.concrete(Double.self))
+                }
+            }
+        }
+    }
+
+    /// Average pooling's backward: each output gradient, divided by its window's in-input count,
+    /// is added to every element of the window.
+    func averagePoolBackward<S: TensorScalar>(_ outputGradient: Tensor<S>, maps: Int, _ r: Resolved, into inputGradient: inout Tensor<S>) {
+        outputGradient.withUnsafeBufferPointer { dy in
+            inputGradient.withUnsafeMutableBufferPointer { dx in
+                switch S.precision {
+                case .single: averagePoolBackward(dy.concrete(Float.self), maps: maps, r, dx.concrete(Float.self))
+                case .double: averagePoolBackward(dy.concrete(Double.self), maps: maps, r, dx.concrete(Double.self))
+                }
+            }
+        }
+    }
+
+    private func maxPool<T: TensorScalar>(
+        _ x: UnsafeBufferPointer<T>, maps: Int, _ r: Resolved, _ y: UnsafeMutableBufferPointer<T>, _ argmax: UnsafeMutableBufferPointer<Int>
+    ) {
+        forEachWindow(maps: maps, r) { out, base, rows, columns in
+            var best = -T.infinity, bestIndex = base + rows.lowerBound * r.width + columns.lowerBound
+            for row in rows {
+                for column in columns where x[base + row * r.width + column] > best {
+                    best = x[base + row * r.width + column]
+                    bestIndex = base + row * r.width + column
+                }
+            }
+            y[out] = x[bestIndex]
+            argmax[out] = bestIndex
+        }
+    }
+
+    private static func scatter<T: TensorScalar>(_ dy: UnsafeBufferPointer<T>, _ indices: [Int], _ dx: UnsafeMutableBufferPointer<T>) {
+        for index in dy.indices { dx[indices[index]] += dy[index] }
+    }
+
+    private func averagePool<T: TensorScalar>(_ x: UnsafeBufferPointer<T>, maps: Int, _ r: Resolved, _ y: UnsafeMutableBufferPointer<T>) {
+        forEachWindow(maps: maps, r) { out, base, rows, columns in
+            var sum: T = 0
+            for row in rows {
+                for column in columns { sum += x[base + row * r.width + column] }
+            }
+            y[out] = sum / T(rows.count * columns.count)
+        }
+    }
+
+    private func averagePoolBackward<T: TensorScalar>(_ dy: UnsafeBufferPointer<T>, maps: Int, _ r: Resolved, _ dx: UnsafeMutableBufferPointer<T>) {
+        forEachWindow(maps: maps, r) { out, base, rows, columns in
+            let share = dy[out] / T(rows.count * columns.count)
+            for row in rows {
+                for column in columns { dx[base + row * r.width + column] += share }
+            }
+        }
+    }
+}

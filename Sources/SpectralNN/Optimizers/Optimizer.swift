@@ -47,9 +47,9 @@ public class Optimizer<Scalar: TensorScalar> {
             guard state.allSatisfy({ $0.count == parameter.value.count }) else {
                 throw .invalidShape("\(named.name): the parameter changed size since the optimiser first saw it")
             }
-            var value = parameter.value.scalars.map(Double.init)
-            apply(value: &value, gradient: parameter.gradient.scalars.map(Double.init), state: &state, step: step)
-            parameter.value = try Tensor(shape: parameter.shape, scalars: value.map { Scalar($0) })
+            var value = parameter.value.doubleScalars()
+            apply(value: &value, gradient: parameter.gradient.doubleScalars(), state: &state, step: step)
+            parameter.value = Tensor(shape: parameter.shape, rounding: value)
             states[named.name] = state
         }
         iterations += 1

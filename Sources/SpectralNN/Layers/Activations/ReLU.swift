@@ -13,13 +13,13 @@ public final class ReLU<Scalar: TensorScalar>: Layer {
 
     public func forward(_ input: Tensor<Scalar>, training: Bool) throws(SpectralConvError) -> Tensor<Scalar> {
         cachedInput = input
-        return input.map { $0 > 0 ? $0 : 0 }
+        return ElementwiseActivation.relu.forward(input)
     }
 
     public func backward(_ outputGradient: Tensor<Scalar>) throws(SpectralConvError) -> Tensor<Scalar> {
         guard let input = cachedInput else { preconditionFailure("ReLU.backward called before forward") }
         try ActivationShape.require(outputGradient, matches: input, layer: "ReLU")
-        return outputGradient.zipMap(input) { gradient, x in x > 0 ? gradient : 0 }
+        return ElementwiseActivation.relu.backward(outputGradient, cached: input)
     }
 }
 

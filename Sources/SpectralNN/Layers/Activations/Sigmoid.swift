@@ -14,12 +14,7 @@ public final class Sigmoid<Scalar: TensorScalar>: Layer {
     public func outputShape(forInputShape inputShape: [Int]) throws(SpectralConvError) -> [Int] { inputShape }
 
     public func forward(_ input: Tensor<Scalar>, training: Bool) throws(SpectralConvError) -> Tensor<Scalar> {
-        let output = input.map { value -> Scalar in
-            let x = Double(value)
-            if x >= 0 { return Scalar(1 / (1 + Foundation.exp(-x))) }
-            let e = Foundation.exp(x)
-            return Scalar(e / (1 + e))
-        }
+        let output = ElementwiseActivation.sigmoid.forward(input)
         cachedOutput = output
         return output
     }
@@ -27,6 +22,6 @@ public final class Sigmoid<Scalar: TensorScalar>: Layer {
     public func backward(_ outputGradient: Tensor<Scalar>) throws(SpectralConvError) -> Tensor<Scalar> {
         guard let output = cachedOutput else { preconditionFailure("Sigmoid.backward called before forward") }
         try ActivationShape.require(outputGradient, matches: output, layer: "Sigmoid")
-        return outputGradient.zipMap(output) { gradient, y in gradient * y * (1 - y) }
+        return ElementwiseActivation.sigmoid.backward(outputGradient, cached: output)
     }
 }

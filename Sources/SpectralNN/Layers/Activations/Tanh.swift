@@ -13,7 +13,7 @@ public final class Tanh<Scalar: TensorScalar>: Layer {
     public func outputShape(forInputShape inputShape: [Int]) throws(SpectralConvError) -> [Int] { inputShape }
 
     public func forward(_ input: Tensor<Scalar>, training: Bool) throws(SpectralConvError) -> Tensor<Scalar> {
-        let output = input.map { Scalar(Foundation.tanh(Double($0))) }
+        let output = ElementwiseActivation.tanh.forward(input)
         cachedOutput = output
         return output
     }
@@ -21,6 +21,6 @@ public final class Tanh<Scalar: TensorScalar>: Layer {
     public func backward(_ outputGradient: Tensor<Scalar>) throws(SpectralConvError) -> Tensor<Scalar> {
         guard let output = cachedOutput else { preconditionFailure("Tanh.backward called before forward") }
         try ActivationShape.require(outputGradient, matches: output, layer: "Tanh")
-        return outputGradient.zipMap(output) { gradient, y in gradient * (1 - y * y) }
+        return ElementwiseActivation.tanh.backward(outputGradient, cached: output)
     }
 }

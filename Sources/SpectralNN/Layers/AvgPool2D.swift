@@ -27,7 +27,7 @@ public final class AvgPool2D<Scalar: TensorScalar>: Layer {
     public func forward(_ input: Tensor<Scalar>, training: Bool) throws(SpectralConvError) -> Tensor<Scalar> {
         try LayerValidation.requireRank(input.shape, 4, layer: "AvgPool2D", expected: "an [N, C, H, W] batch")
         let r = try window.resolve(height: input.shape[2], width: input.shape[3], layer: "AvgPool2D")
-        var output = Tensor<Scalar>(shape: [input.shape[0], input.shape[1], r.outHeight, r.outWidth])
+        var output = Tensor<Scalar>.zeros(shape: [input.shape[0], input.shape[1], r.outHeight, r.outWidth])
         window.averagePool(input, maps: input.shape[0] * input.shape[1], r, into: &output)
         cachedInputShape = input.shape
         return output
@@ -39,7 +39,7 @@ public final class AvgPool2D<Scalar: TensorScalar>: Layer {
         guard outputGradient.shape == [shape[0], shape[1], r.outHeight, r.outWidth] else {
             throw .invalidShape("AvgPool2D: output gradient \(outputGradient.shape) does not match the last output")
         }
-        var inputGradient = Tensor<Scalar>(shape: shape)
+        var inputGradient = Tensor<Scalar>.zeros(shape: shape)
         window.averagePoolBackward(outputGradient, maps: shape[0] * shape[1], r, into: &inputGradient)
         return inputGradient
     }

@@ -41,13 +41,27 @@ extension Tensor {
     /// - Precondition: `values.count == shape.reduce(1, *)`.
     init(shape: [Int], rounding values: [Double]) {
         precondition(values.count == shape.reduce(1, *), "\(values.count) values for shape \(shape)")
-        self.init(shape: shape)
+        self = .zeros(shape: shape)
         withUnsafeMutableBufferPointer { y in
             switch Scalar.precision {
             case .single: Self.round(values, into: y.concrete(Float.self))
             case .double: _ = y.concrete(Double.self).update(fromContentsOf: values)
             }
         }
+    }
+
+    /// A tensor of zeros filled by code specialised for the concrete scalar. (The core's
+    /// `Tensor(shape:)`, called from generic code, fills element by element through the runtime's
+    /// value witnesses.)
+    static func zeros(shape: [Int]) -> Tensor {
+        precondition(shape.allSatisfy { $0 >= 0 }, "Tensor extents must be non-negative, got \(shape)")
+        let count = shape.reduce(1, *)
+        let scalars: [Scalar]
+        switch Scalar.precision {
+        case .single: scalars = unsafeBitCast([Float](repeating: 0, count: count), to: [Scalar].self)
+        case .double: scalars = unsafeBitCast([Double](repeating: 0, count: count), to: [Scalar].self)
+        }
+        return try! Tensor(shape: shape, scalars: scalars)  // same count by construction
     }
 
     private static func toDouble(_ x: UnsafeBufferPointer<Float>) -> [Double] { x.map(Double.init) }

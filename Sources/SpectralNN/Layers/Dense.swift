@@ -54,7 +54,7 @@ public final class Dense<Scalar: TensorScalar>: Layer {
         try LayerValidation.requireSampleShape(input.shape, [inputFeatures], layer: "Dense")
         cachedInput = input
         let n = input.shape[0], f = inputFeatures, o = outputFeatures
-        var output = Tensor<Scalar>(shape: [n, o])
+        var output = Tensor<Scalar>.zeros(shape: [n, o])
         let w = weight.value, b = bias?.value ?? Tensor(shape: [0])
         input.withUnsafeBufferPointer { x in
             w.withUnsafeBufferPointer { w in
@@ -77,9 +77,9 @@ public final class Dense<Scalar: TensorScalar>: Layer {
         guard outputGradient.shape == [n, o] else {
             throw .invalidShape("Dense: output gradient \(outputGradient.shape) does not match the output [\(n), \(o)]")
         }
-        var inputGradient = Tensor<Scalar>(shape: [n, f])
-        var weightGradient = Tensor<Scalar>(shape: [o, f])
-        var biasGradient = Tensor<Scalar>(shape: [o])
+        var inputGradient = Tensor<Scalar>.zeros(shape: [n, f])
+        var weightGradient = Tensor<Scalar>.zeros(shape: [o, f])
+        var biasGradient = Tensor<Scalar>.zeros(shape: [o])
         let w = weight.value
         outputGradient.withUnsafeBufferPointer { dy in
             input.withUnsafeBufferPointer { x in

@@ -32,7 +32,7 @@ public final class MaxPool2D<Scalar: TensorScalar>: Layer {
         try LayerValidation.requireRank(input.shape, 4, layer: "MaxPool2D", expected: "an [N, C, H, W] batch")
         let r = try window.resolve(height: input.shape[2], width: input.shape[3], layer: "MaxPool2D")
         let maps = input.shape[0] * input.shape[1]
-        var output = Tensor<Scalar>(shape: [input.shape[0], input.shape[1], r.outHeight, r.outWidth])
+        var output = Tensor<Scalar>.zeros(shape: [input.shape[0], input.shape[1], r.outHeight, r.outWidth])
         var argmax = [Int](repeating: 0, count: output.count)
         window.maxPool(input, maps: maps, r, into: &output, argmax: &argmax)
         cachedArgmax = argmax
@@ -45,7 +45,7 @@ public final class MaxPool2D<Scalar: TensorScalar>: Layer {
         guard outputGradient.count == cachedArgmax.count else {
             throw .invalidShape("MaxPool2D: output gradient \(outputGradient.shape) does not match the last output")
         }
-        var inputGradient = Tensor<Scalar>(shape: shape)
+        var inputGradient = Tensor<Scalar>.zeros(shape: shape)
         PoolingWindow.scatter(outputGradient, to: cachedArgmax, into: &inputGradient)
         return inputGradient
     }

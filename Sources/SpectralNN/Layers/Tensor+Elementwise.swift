@@ -31,7 +31,7 @@ enum ElementwiseActivation {
 
     /// The activation of every element of `input`.
     func forward<S: TensorScalar>(_ input: Tensor<S>) -> Tensor<S> {
-        var output = Tensor<S>(shape: input.shape)
+        var output = Tensor<S>.zeros(shape: input.shape)
         input.withUnsafeBufferPointer { x in
             output.withUnsafeMutableBufferPointer { y in
                 switch S.precision {
@@ -47,7 +47,7 @@ enum ElementwiseActivation {
     /// - Precondition: the shapes are equal.
     func backward<S: TensorScalar>(_ outputGradient: Tensor<S>, cached: Tensor<S>) -> Tensor<S> {
         precondition(outputGradient.shape == cached.shape, "shapes differ: \(outputGradient.shape) vs \(cached.shape)")
-        var inputGradient = Tensor<S>(shape: cached.shape)
+        var inputGradient = Tensor<S>.zeros(shape: cached.shape)
         outputGradient.withUnsafeBufferPointer { dy in
             cached.withUnsafeBufferPointer { c in
                 inputGradient.withUnsafeMutableBufferPointer { dx in

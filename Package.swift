@@ -74,17 +74,24 @@ let package = Package(
             ],
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
+        .target(
+            name: "SpectralTestSupport",
+            dependencies: ["SpectralConv"],
+            path: "Tests/SpectralTestSupport",
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
         .testTarget(
             name: "SpectralConvTests",
             dependencies: [
                 "SpectralConv",
+                "SpectralTestSupport",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
         .testTarget(
             name: "SpectralNNTests",
-            dependencies: ["SpectralConv", "SpectralNN"],
+            dependencies: ["SpectralConv", "SpectralNN", "SpectralTestSupport"],
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
         .testTarget(

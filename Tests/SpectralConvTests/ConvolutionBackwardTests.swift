@@ -1,6 +1,7 @@
 import Foundation
 import SpectralConv
 import Testing
+import SpectralTestSupport
 
 // Gradients of the forward convolution through every path.
 //

@@ -1,5 +1,6 @@
 import SpectralConv
 import Testing
+import SpectralTestSupport
 
 /// Shorthand: the geometry of an NCHW/OIHW (or NCL/OIL) pair.
 private func geometry(

@@ -1,5 +1,6 @@
 import SpectralConv
 import Testing
+import SpectralTestSupport
 
 @Suite struct PaddingParsingTests {
     @Test(arguments: [("valid", Padding.valid), ("same", .same), ("full", .full), ("SAME", .same), ("Valid", .valid)])

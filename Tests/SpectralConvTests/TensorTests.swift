@@ -1,5 +1,6 @@
 import SpectralConv
 import Testing
+import SpectralTestSupport
 
 @Suite struct TensorTests {
     @Test func initRejectsAnElementCountThatDoesNotMatchTheShape() throws {

@@ -1,6 +1,7 @@
 import Foundation
 import SpectralConv
 import Testing
+import SpectralTestSupport
 
 /// The transposed convolution by its definition (a scatter), in Double: the yardstick of the tests.
 func literalTransposedConvolution(input x: Tensor<Double>, weight w: Tensor<Double>, geometry g: TransposedConvolutionGeometry) -> Tensor<Double> {

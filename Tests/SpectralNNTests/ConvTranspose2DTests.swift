@@ -1,6 +1,7 @@
 import SpectralConv
 import SpectralNN
 import Testing
+import SpectralTestSupport
 
 /// ConvTranspose2D: the definition (a scatter), Float64 central-difference gradients on every path,
 /// shapes and summary in a Sequential, initialisation fans, typed errors.

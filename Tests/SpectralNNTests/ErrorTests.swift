@@ -1,6 +1,7 @@
 import SpectralConv
 import SpectralNN
 import Testing
+import SpectralTestSupport
 
 @Suite("Typed errors for invalid hyper-parameters and shapes")
 struct ErrorTests {

@@ -1,11 +1,14 @@
 import SpectralConv
 import Testing
 
+// Shared by the test targets (SpectralConvTests, SpectralNNTests): one definition of how a test
+// expects a typed error.
+
 /// The case of ``SpectralConvError`` a test expects, without its message.
-enum SpectralConvErrorKind: String, Sendable {
+public enum SpectralConvErrorKind: String, Sendable {
     case invalidShape, invalidArgument
 
-    func matches(_ error: SpectralConvError) -> String? {
+    public func matches(_ error: SpectralConvError) -> String? {
         switch (self, error) {
         case (.invalidShape, .invalidShape(let message)), (.invalidArgument, .invalidArgument(let message)):
             return message
@@ -17,7 +20,7 @@ enum SpectralConvErrorKind: String, Sendable {
 
 /// Expects `body` to throw a ``SpectralConvError`` of case `kind` whose message mentions every one of
 /// `words` (case-insensitively) and whose `description` is a single line.
-func expectError(
+public func expectError(
     _ kind: SpectralConvErrorKind, mentioning words: String...,
     sourceLocation: SourceLocation = #_sourceLocation,
     _ body: () throws -> Void

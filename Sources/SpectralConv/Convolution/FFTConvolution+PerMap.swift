@@ -88,9 +88,9 @@ extension FFTConvolution {
         let cd = layout.complexDistance
         let phases = layout.phases
         let chunks = plan.kernelTransform.batches[0].chunks.count
-        parallelism.forEachPartition(of: parallelism.threads) { part, _ in
+        parallelism.forEachPartition(of: chunks) { part, range in
             let real = buffers[part]
-            for chunk in Parallelism.partition(chunks, part: part, of: parallelism.threads) {
+            for chunk in range {
                 switch plan.kernelTransform {
                 case .full(let transform):
                     let maps = transform.chunks[chunk].range

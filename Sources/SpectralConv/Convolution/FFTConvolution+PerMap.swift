@@ -13,8 +13,10 @@ import Foundation
 ///
 /// with no packing, no shared spectra buffers and one synchronisation point per call. Cost per
 /// input map: one r2c and `O/G` c2r transforms of T points plus `6·F` flops per output — the floor of
-/// any FFT convolution. Maps are split over the threads (each running single-threaded plans);
-/// with fewer maps than threads, the maps run one after another on plans that use FFTW's threads.
+/// any FFT convolution. Threads take maps from a shared counter (each running single-threaded
+/// plans); with fewer maps than threads, the maps run one after another on plans that use FFTW's
+/// threads. Every map is computed the same way whichever thread takes it, so results do not depend
+/// on the thread count or the scheduling.
 ///
 /// **Kernel spectra are kept between calls.** The kernels' spectra stay in the engine's buffer,
 /// tagged with the plan and a copy of the weights they came from; a call whose weights are
@@ -58,11 +60,14 @@ extension FFTConvolution {
         }
 
         let bins = layout.bins
+        // Workers take the next input map from a shared counter rather than a fixed share, so a
+        // worker that the scheduler delays (the other core busy) holds up fewer maps.
+        let queue = MapQueue(count: plan.inputMaps)
         let mapWorkers = Parallelism(threads: workers)
-        mapWorkers.forEachPartition(of: plan.inputMaps) { part, planes in
+        mapWorkers.forEachPartition(of: min(workers, plan.inputMaps)) { part, _ in
             let (real, x) = buffers[part]
             let y = outputsPerGroup > 1 ? x + 2 * cd : x
-            for plane in planes {
+            while let plane = queue.next() {
                 // plane = b·C + c; with C/G = 1 channel c is group c, whose outputs are c·(O/G)…
                 let (item, channel) = plane.quotientAndRemainder(dividingBy: g.inChannels)
                 FFTMapCopy.fillInputs(plane..<(plane + 1), input: input, into: real, layout: layout)
@@ -128,5 +133,23 @@ extension FFTConvolution {
         let copy = kernelSpectraWeights.reserve(bytes, of: UInt8.self)
         UnsafeMutableRawPointer(copy).copyMemory(from: weight, byteCount: bytes)
         kernelSpectraPlan = plan.id
+    }
+}
+
+/// The input maps of one call, handed out one at a time to the threads that ask.
+private final class MapQueue: @unchecked Sendable {
+    private let lock = NSLock()
+    private var following = 0
+    private let count: Int
+
+    init(count: Int) { self.count = count }
+
+    /// The next map not yet taken, or nil when all are.
+    func next() -> Int? {
+        lock.lock()
+        defer { lock.unlock() }
+        guard following < count else { return nil }
+        following += 1
+        return following - 1
     }
 }

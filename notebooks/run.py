@@ -32,10 +32,17 @@ REPOSITORY = NOTEBOOKS.parent
 def write_atomically(notebook, path: Path) -> None:
     """Writes the notebook to a temporary file beside `path`, then renames it over `path`."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    if path.exists():
+        mode = path.stat().st_mode & 0o777
+    else:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
     descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
         with os.fdopen(descriptor, "w", encoding="utf-8") as file:
             nbformat.write(notebook, file)
+        os.chmod(temporary, mode)  # mkstemp creates 0600; keep the permissions an ordinary write would give
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

@@ -99,29 +99,43 @@ extension ConvolutionEngine {
     }
 
     /// `db[c] = Σ_{n, p} dy[n, c, p]` for `dy` of shape `[batch, channels, plane]`, summed in
-    /// `Double` eight lanes at a time (cost one pass over dy).
+    /// `Double` eight lanes at a time (cost one pass over dy). Entered with a concrete scalar type
+    /// (one switch on the precision), so the loop is specialised and vectorised.
     static func reduceBias<S: TensorScalar>(_ dy: Tensor<S>, batch: Int, channels: Int, plane: Int) -> Tensor<S> {
-        dy.withUnsafeBufferPointer { values in
-            let base = values.baseAddress!
-            return Tensor<S>(shape: [channels]) { c in
-                var lanes = SIMD8<Double>()
-                var tail = 0.0
-                for n in 0..<batch {
-                    let map = base + (n * channels + c) * plane
-                    var index = 0
-                    while index + 8 <= plane {
-                        var chunk = SIMD8<Double>()
-                        for lane in 0..<8 { chunk[lane] = Double(map[index + lane]) }
-                        lanes += chunk
-                        index += 8
-                    }
-                    while index < plane {
-                        tail += Double(map[index])
-                        index += 1
-                    }
+        Tensor<S>(shape: [channels], unsafeUninitialized: { db in
+            dy.withUnsafeBufferPointer { values in
+                let (source, target) = (UnsafeRawPointer(values.baseAddress!), UnsafeMutableRawPointer(db.baseAddress!))
+                switch S.precision {
+                case .single:
+                    reduceBias(source.assumingMemoryBound(to: Float.self), into: target.assumingMemoryBound(to: Float.self),
+                               batch: batch, channels: channels, plane: plane)
+                case .double:
+                    reduceBias(source.assumingMemoryBound(to: Double.self), into: target.assumingMemoryBound(to: Double.self),
+                               batch: batch, channels: channels, plane: plane)
                 }
-                return S(lanes.sum() + tail)
             }
+        })
+    }
+
+    /// The loop of ``reduceBias(_:batch:channels:plane:)`` for a concrete `T`: per channel, eight
+    /// Double lanes over every map of that channel, then the lanes and the scalar tail are added.
+    static func reduceBias<T: TensorScalar>(_ dy: UnsafePointer<T>, into db: UnsafeMutablePointer<T>, batch: Int, channels: Int, plane: Int) {
+        for c in 0..<channels {
+            var lanes = SIMD8<Double>()
+            var tail = 0.0
+            for n in 0..<batch {
+                let map = dy + (n * channels + c) * plane
+                var index = 0
+                while index + 8 <= plane {
+                    lanes += SIMD8<Double>(UnsafeRawPointer(map + index).loadUnaligned(as: SIMD8<T>.self))
+                    index += 8
+                }
+                while index < plane {
+                    tail += Double(map[index])
+                    index += 1
+                }
+            }
+            db[c] = T(lanes.sum() + tail)
         }
     }
 

@@ -6,11 +6,13 @@ import SpectralConv
 ///
 /// Backward routes each output gradient to the input element that was the maximum (the first one
 /// in row-major order on ties).
-public final class MaxPool2D<Scalar: TensorScalar>: Layer {
+public final class MaxPool2D<Scalar: TensorScalar>: Layer, ParallelLayer {
     public var name: String
     public var typeName: String { "MaxPool2D" }
     public var namePrefix: String { "maxpool" }
     let window: PoolingWindow
+    /// Threads for the pooling loop (planes spread over them; results do not depend on it).
+    public var parallelism = Parallelism(threads: SharedEngine.default.threads)
     private var cachedArgmax: [Int] = []
     private var cachedInputShape: [Int]?
 
@@ -34,7 +36,7 @@ public final class MaxPool2D<Scalar: TensorScalar>: Layer {
         let maps = input.shape[0] * input.shape[1]
         var output = Tensor<Scalar>.zeros(shape: [input.shape[0], input.shape[1], r.outHeight, r.outWidth])
         var argmax = [Int](repeating: 0, count: output.count)
-        window.maxPool(input, maps: maps, r, into: &output, argmax: &argmax)
+        window.maxPool(input, maps: maps, r, into: &output, argmax: &argmax, parallelism: parallelism)
         cachedArgmax = argmax
         cachedInputShape = input.shape
         return output

@@ -2,7 +2,7 @@
 ///
 /// | path | input gradient `dx` | weight gradient `dw` |
 /// |---|---|---|
-/// | direct | one stride-1 forward convolution per stride phase of dy with the reversed, per-group transposed kernel taps of that phase (``InputGradientDecomposition``), run by the direct microkernels | the forward with batch and channels exchanged, dy as the kernel (``WeightGradientDecomposition``), run by the direct microkernels |
+/// | direct | one stride-1 forward convolution per stride phase of dy with the reversed, per-group transposed kernel taps of that phase (``InputGradientDecomposition``), run by the direct microkernels | stride 1: per tap a dot product of dy and x over the wide output plane (``DirectConvolution/weightGradient(input:outputGradient:weightGradient:geometry:workspaces:parallelism:)``); strided: the forward with batch and channels exchanged, dy as the kernel (``WeightGradientDecomposition``), run by the direct microkernels |
 /// | im2col | `W_gᵀ · dY_g` (GEMM) then col2im scatter-add | `dY_g · colsᵀ` (GEMM) summed over images |
 /// | fft | the same phase decomposition through the FFT path: per bin `dX̂ = dŶ · Ŵ'ᴴ` with `Ŵ'` the spectrum of the reversed kernel, i.e. `dŶ · Ŵ` up to a linear phase — the adjoint of multiplying by `conj(Ŵ)` | the exchanged forward through the FFT path: per bin `Σ_n X̂ · conj(dŶ)`, the correlation of x with dy by the conjugate spectrum, cropped to the kernel support by the forward's valid window |
 ///
@@ -187,6 +187,11 @@ extension ConvolutionEngine {
         let x = x.assumingMemoryBound(to: T.self), dy = dy.assumingMemoryBound(to: T.self), dw = dw.assumingMemoryBound(to: T.self)
         if path == .im2col {
             im2col.backwardWeight(input: x, outputGradient: dy, weightGradient: dw, geometry: g, parallelism: parallelism)
+            return
+        }
+        if path == .direct && DirectConvolution.hasWeightGradientKernel(g) {
+            DirectConvolution.weightGradient(input: x, outputGradient: dy, weightGradient: dw, geometry: g,
+                                             workspaces: gradientWorkspaces, parallelism: parallelism)
             return
         }
         let decomposition = WeightGradientDecomposition(g)

@@ -249,7 +249,8 @@ extension PoolingWindow {
         wins = c3 .> best
         best.replace(with: c3, where: wins)
         offset.replace(with: Int32(width + 1), where: wins)
-        best.replace(with: c0, where: offset .== 0)
+        // Nothing beat −∞ exactly where best is still −∞ (a float compare: the integer one is not vectorised).
+        best.replace(with: c0, where: best .== -.infinity)
         UnsafeMutableRawPointer(y).storeBytes(of: best, as: SIMD8<Float>.self)
         let indices = SIMD8<Int>(truncatingIfNeeded: offset) &+ SIMD8<Int>(repeating: corner) &+ SIMD8<Int>(0, 2, 4, 6, 8, 10, 12, 14)
         UnsafeMutableRawPointer(argmax).storeBytes(of: indices, as: SIMD8<Int>.self)

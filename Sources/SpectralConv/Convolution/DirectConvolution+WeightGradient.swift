@@ -64,6 +64,28 @@ extension DirectConvolution {
         }
     }
 
+    /// Copies `count` elements and zero-fills up to `width`, a vector at a time (rows are short: a
+    /// `memmove` call per row costs more than the copy).
+    @inline(__always)
+    static func copyRow<V: SIMD>(
+        from source: UnsafePointer<V.Scalar>, count: Int, to target: UnsafeMutablePointer<V.Scalar>, paddedTo width: Int, vector: V.Type
+    ) where V.Scalar: BinaryFloatingPoint {
+        let lanes = V.scalarCount
+        var index = 0
+        while index + lanes <= count {
+            UnsafeMutableRawPointer(target + index).storeBytes(of: load(source + index) as V, as: V.self)
+            index += lanes
+        }
+        while index < count {
+            target[index] = source[index]
+            index += 1
+        }
+        while index < width {
+            target[index] = 0
+            index += 1
+        }
+    }
+
     /// Output channels and kernel columns per work unit (12 accumulators).
     static let gradientOutputBlock = 4
     static let gradientColumnBlock = 3
@@ -90,10 +112,7 @@ extension DirectConvolution {
         let wide = workspaces[0].reserve(g.batch * g.outChannels * dyPlane, of: S.self)
         parallelism.forEach(g.batch * g.outChannels) { map in
             let source = dy + map * ho * wo, target = wide + map * dyPlane
-            for i in 0..<ho {
-                (target + i * wp).update(from: source + i * wo, count: wo)
-                (target + i * wp + wo).update(repeating: 0, count: wp - wo)
-            }
+            for i in 0..<ho { copyRow(from: source + i * wo, count: wo, to: target + i * wp, paddedTo: wp, vector: V.self) }
             (target + ho * wp).update(repeating: 0, count: dyPlane - ho * wp)
         }
 
@@ -102,7 +121,7 @@ extension DirectConvolution {
         let copiedImages = padded ? g.batch : 1
         let copy = workspaces[1].reserve(copiedImages * g.inChannels * xPlane + slack, of: S.self)
         let firstCopied = g.batch - copiedImages
-        parallelism.forEach(copiedImages * g.inChannels) { map in
+        (padded ? parallelism : Parallelism(threads: 1)).forEach(copiedImages * g.inChannels) { map in
             let target = copy + map * xPlane
             let source = x + (firstCopied * g.inChannels + map) * g.height * g.width
             guard padded else {

@@ -34,8 +34,10 @@ public final class MaxPool2D<Scalar: TensorScalar>: Layer, ParallelLayer {
         try LayerValidation.requireRank(input.shape, 4, layer: "MaxPool2D", expected: "an [N, C, H, W] batch")
         let r = try window.resolve(height: input.shape[2], width: input.shape[3], layer: "MaxPool2D")
         let maps = input.shape[0] * input.shape[1]
-        var output = Tensor<Scalar>.zeros(shape: [input.shape[0], input.shape[1], r.outHeight, r.outWidth])
-        var argmax = [Int](repeating: 0, count: output.count)
+        // Every output and arg-max element is written by the pooling loop: no zero-fill first.
+        let shape = [input.shape[0], input.shape[1], r.outHeight, r.outWidth]
+        var output = Tensor<Scalar>(shape: shape, unsafeUninitialized: { _ in })
+        var argmax = [Int](unsafeUninitializedCapacity: output.count) { _, initialized in initialized = output.count }
         window.maxPool(input, maps: maps, r, into: &output, argmax: &argmax, parallelism: parallelism)
         cachedArgmax = argmax
         cachedInputShape = input.shape

@@ -95,36 +95,47 @@ extension ConvolutionEngine {
     /// - Throws: ``SpectralConvError/invalidShape(_:)`` when the gradient does not match the geometry.
     public func backwardBias<S: TensorScalar>(outputGradient: Tensor<S>, geometry: ConvolutionGeometry) throws(SpectralConvError) -> Tensor<S> {
         try Self.checkShape(outputGradient, geometry.outputShape, "output gradient")
-        return Self.reduceBias(outputGradient, batch: geometry.batch, channels: geometry.outChannels, plane: geometry.outHeight * geometry.outWidth)
+        return Self.reduceBias(outputGradient, batch: geometry.batch, channels: geometry.outChannels, plane: geometry.outHeight * geometry.outWidth,
+                               parallelism: Parallelism(threads: threads))
     }
 
     /// `db[c] = Σ_{n, p} dy[n, c, p]` for `dy` of shape `[batch, channels, plane]`, summed in
     /// `Double` eight lanes at a time (cost one pass over dy). Entered with a concrete scalar type
-    /// (one switch on the precision), so the loop is specialised and vectorised.
-    static func reduceBias<S: TensorScalar>(_ dy: Tensor<S>, batch: Int, channels: Int, plane: Int) -> Tensor<S> {
-        Tensor<S>(shape: [channels], unsafeUninitialized: { db in
+    /// (one switch on the precision), so the loop is specialised and vectorised; channels are spread
+    /// over `parallelism` for large gradients (each channel is summed by one thread in a fixed order,
+    /// so the result does not depend on the thread count).
+    static func reduceBias<S: TensorScalar>(
+        _ dy: Tensor<S>, batch: Int, channels: Int, plane: Int, parallelism: Parallelism = Parallelism(threads: 1)
+    ) -> Tensor<S> {
+        let threads = batch * channels * plane >= 65_536 ? parallelism : Parallelism(threads: 1)
+        return Tensor<S>(shape: [channels], unsafeUninitialized: { db in
             dy.withUnsafeBufferPointer { values in
                 let (source, target) = (UnsafeRawPointer(values.baseAddress!), UnsafeMutableRawPointer(db.baseAddress!))
-                switch S.precision {
-                case .single:
-                    reduceBias(source.assumingMemoryBound(to: Float.self), into: target.assumingMemoryBound(to: Float.self),
-                               batch: batch, channels: channels, plane: plane)
-                case .double:
-                    reduceBias(source.assumingMemoryBound(to: Double.self), into: target.assumingMemoryBound(to: Double.self),
-                               batch: batch, channels: channels, plane: plane)
+                threads.forEachChunk(of: channels, oversubscription: 1) { range in
+                    switch S.precision {
+                    case .single:
+                        reduceBias(source.assumingMemoryBound(to: Float.self), into: target.assumingMemoryBound(to: Float.self),
+                                   batch: batch, channels: range, channelCount: channels, plane: plane)
+                    case .double:
+                        reduceBias(source.assumingMemoryBound(to: Double.self), into: target.assumingMemoryBound(to: Double.self),
+                                   batch: batch, channels: range, channelCount: channels, plane: plane)
+                    }
                 }
             }
         })
     }
 
-    /// The loop of ``reduceBias(_:batch:channels:plane:)`` for a concrete `T`: per channel, eight
-    /// Double lanes over every map of that channel, then the lanes and the scalar tail are added.
-    static func reduceBias<T: TensorScalar>(_ dy: UnsafePointer<T>, into db: UnsafeMutablePointer<T>, batch: Int, channels: Int, plane: Int) {
-        for c in 0..<channels {
+    /// The loop of ``reduceBias(_:batch:channels:plane:parallelism:)`` for a concrete `T` and the
+    /// channels `channels`: per channel, eight Double lanes over every map of that channel, then the
+    /// lanes and the scalar tail are added.
+    static func reduceBias<T: TensorScalar>(
+        _ dy: UnsafePointer<T>, into db: UnsafeMutablePointer<T>, batch: Int, channels: Range<Int>, channelCount: Int, plane: Int
+    ) {
+        for c in channels {
             var lanes = SIMD8<Double>()
             var tail = 0.0
             for n in 0..<batch {
-                let map = dy + (n * channels + c) * plane
+                let map = dy + (n * channelCount + c) * plane
                 var index = 0
                 while index + 8 <= plane {
                     lanes += SIMD8<Double>(UnsafeRawPointer(map + index).loadUnaligned(as: SIMD8<T>.self))

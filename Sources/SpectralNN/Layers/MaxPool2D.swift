@@ -49,9 +49,7 @@ public final class MaxPool2D<Scalar: TensorScalar>: Layer, ParallelLayer {
         guard outputGradient.count == cachedArgmax.count else {
             throw .invalidShape("MaxPool2D: output gradient \(outputGradient.shape) does not match the last output")
         }
-        var inputGradient = Tensor<Scalar>.zeros(shape: shape)
-        PoolingWindow.scatter(outputGradient, to: cachedArgmax, into: &inputGradient)
-        return inputGradient
+        return PoolingWindow.scatter(outputGradient, to: cachedArgmax, inputShape: shape, parallelism: parallelism)
     }
 
     public var spatialEffect: SpatialEffect { .window(kernel: window.size, stride: window.stride) }

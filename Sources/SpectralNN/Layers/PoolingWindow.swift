@@ -107,14 +107,26 @@ extension PoolingWindow {
     /// Outputs below which pooling runs on one thread.
     static let parallelThreshold = 16_384
 
-    /// `dx[indices[i]] += dy[i]` for every output gradient (max pooling's backward).
-    static func scatter<S: TensorScalar>(_ outputGradient: Tensor<S>, to indices: [Int], into inputGradient: inout Tensor<S>) {
-        outputGradient.withUnsafeBufferPointer { dy in
-            inputGradient.withUnsafeMutableBufferPointer { dx in
-                switch S.precision {
-                case .single: scatter(dy.concrete(Float.self), indices, dx.concrete(Float.self))
-                case .double: scatter(dy.concrete(Double.self), indices, dx.concrete(Double.self))
-                }
+    /// Max pooling's backward: `dx` of `inputShape` `[N, C, H, W]`, zero except `dx[indices[i]] += dy[i]`
+    /// for every output gradient. Each window's arg-max lies in its own plane, so planes (zeroed,
+    /// then scattered to in output order) are spread over `parallelism` with the same result.
+    static func scatter<S: TensorScalar>(_ outputGradient: Tensor<S>, to indices: [Int], inputShape: [Int],
+                                         parallelism: Parallelism = Parallelism(threads: 1)) -> Tensor<S> {
+        let maps = inputShape[0] * inputShape[1], plane = inputShape[2] * inputShape[3]
+        let outputPlane = maps == 0 ? 0 : outputGradient.count / maps
+        let threads = outputGradient.count >= parallelThreshold ? parallelism : Parallelism(threads: 1)
+        return outputGradient.withUnsafeBufferPointer { dy in
+            indices.withUnsafeBufferPointer { indices in
+                Tensor<S>(shape: inputShape, unsafeUninitialized: { dx in
+                    threads.forEachChunk(of: maps, oversubscription: 1) { planes in
+                        let outputs = (planes.lowerBound * outputPlane)..<(planes.upperBound * outputPlane)
+                        let region = UnsafeMutableBufferPointer(rebasing: dx[(planes.lowerBound * plane)..<(planes.upperBound * plane)])
+                        switch S.precision {
+                        case .single: scatter(dy.concrete(Float.self), indices, outputs, region.concrete(Float.self), offset: planes.lowerBound * plane)
+                        case .double: scatter(dy.concrete(Double.self), indices, outputs, region.concrete(Double.self), offset: planes.lowerBound * plane)
+                        }
+                    }
+                })
             }
         }
     }
@@ -256,8 +268,12 @@ extension PoolingWindow {
         UnsafeMutableRawPointer(argmax).storeBytes(of: indices, as: SIMD8<Int>.self)
     }
 
-    private static func scatter<T: TensorScalar>(_ dy: UnsafeBufferPointer<T>, _ indices: [Int], _ dx: UnsafeMutableBufferPointer<T>) {
-        for index in dy.indices { dx[indices[index]] += dy[index] }
+    /// Zeroes `dx` (the planes starting at input offset `offset`) and adds the gradients of `outputs`.
+    private static func scatter<T: TensorScalar>(
+        _ dy: UnsafeBufferPointer<T>, _ indices: UnsafeBufferPointer<Int>, _ outputs: Range<Int>, _ dx: UnsafeMutableBufferPointer<T>, offset: Int
+    ) {
+        dx.initialize(repeating: 0)
+        for index in outputs { dx[indices[index] - offset] += dy[index] }
     }
 
     private func averagePool<T: TensorScalar>(_ x: UnsafeBufferPointer<T>, maps: Int, _ r: Resolved, _ y: UnsafeMutableBufferPointer<T>) {

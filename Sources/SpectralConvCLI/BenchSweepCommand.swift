@@ -68,6 +68,9 @@ struct BenchSweepCommand: ParsableCommand {
     @Flag(help: "Print only the summary, not the table.")
     var summaryOnly = false
 
+    @Option(help: ArgumentHelp("Measure nothing: read sweeps written by --json instead. The first one is printed and written as CSV/JSON/SVG; --calibrate pools them all (e.g. batch 1 and batch 8).", valueName: "file"))
+    var from: [String] = []
+
     @OptionGroup var costModel: CostModelOptions
 
     @OptionGroup var fft: FFTPlanningOptions
@@ -81,6 +84,40 @@ struct BenchSweepCommand: ParsableCommand {
     }
 
     func run() throws {
+        let calibrationPath = calibrate.map { $0.lowercased() == "default" ? CacheDirectory.default().calibrationFile.path : $0 }
+        let reports = from.isEmpty ? [try measure(checkingCalibration: calibrationPath != nil)] : try from.map { path throws(SpectralConvError) in
+            try SweepReport.decode(Data(try Self.readFile(path)), path: path)
+        }
+        let report = reports[0]
+        if let csv { try SweepReport.write(report.csv(), to: csv) }
+        if let json { try SweepReport.write(try report.jsonString(pretty: true) + "\n", to: json) }
+        if let svg { try SweepReport.write(CrossoverMap(report: report).svg(), to: svg) }
+        if !summaryOnly { print(report.table(), terminator: "") }
+        print(report.summaryText(), terminator: "")
+        if !from.isEmpty, costModel.calibration != nil {
+            // Judge the named model's choices on the saved measurements.
+            let (model, name) = try costModel.load()
+            if let quality = SweepSummary.judge(model, on: report, name: name) {
+                print(SweepSummary.line(quality, label: "cost model \(name), choices on these measurements"))
+            }
+        }
+        if let calibrationPath {
+            let calibration = try CostModelCalibration.fit(to: reports)
+            try calibration.save(to: calibrationPath)
+            print("calibration written to \(calibrationPath):")
+            for fit in calibration.fits {
+                print(String(format: "  %@ %@: %d measurements, rms ln error %.3f, max %.3f", fit.algorithm.rawValue, fit.pass.rawValue,
+                             fit.samples, fit.rmsLogError, fit.maxLogError))
+            }
+            if let quality = SweepSummary.judge(ConvolutionCostModel(calibration: calibration), on: report, name: "calibrated") {
+                print(SweepSummary.line(quality, label: "in-sample (the calibrated model's choices on the measurements it was fitted to)"))
+            }
+            print("verify it on another sweep: spectralconv bench sweep --calibration \(calibrationPath) [other kernels, sizes or batch]")
+        }
+    }
+
+    /// Runs the sweep the options describe.
+    private func measure(checkingCalibration: Bool) throws -> SweepReport {
         let (model, modelName) = try costModel.load()
         let configuration = SweepBenchmark.Configuration(
             kernels: try Self.parseList(kernels, name: "--kernels"),
@@ -91,8 +128,7 @@ struct BenchSweepCommand: ParsableCommand {
             padding: try Padding(parsing: padding), backward: backward, repeats: repeats, budget: budget, seed: seed,
             fftRigor: try fft.parsedRigor(), costModel: model, costModelName: modelName)
         try configuration.validate()
-        let calibrationPath = calibrate.map { $0.lowercased() == "default" ? CacheDirectory.default().calibrationFile.path : $0 }
-        if calibrationPath != nil {
+        if checkingCalibration {
             for algorithm in ConvolutionAlgorithm.concrete where !configuration.algorithms.contains(algorithm) {
                 throw SpectralConvError.invalidArgument("--calibrate needs every concrete path measured; --algorithms lacks \(algorithm)")
             }
@@ -102,22 +138,15 @@ struct BenchSweepCommand: ParsableCommand {
         let report = try SweepBenchmark.run(configuration) { progress.update($0) }
         progress.finish()
         try fft.saveWisdom()
+        return report
+    }
 
-        if let csv { try SweepReport.write(report.csv(), to: csv) }
-        if let json { try SweepReport.write(try report.jsonString(pretty: true) + "\n", to: json) }
-        if let svg { try SweepReport.write(CrossoverMap(report: report).svg(), to: svg) }
-        if !summaryOnly { print(report.table(), terminator: "") }
-        print(report.summaryText(), terminator: "")
-        if let calibrationPath {
-            let calibration = try CostModelCalibration.fit(to: [report])
-            try calibration.save(to: calibrationPath)
-            print("calibration written to \(calibrationPath):")
-            for fit in calibration.fits {
-                print(String(format: "  %@ %@: %d measurements, rms ln error %.3f, max %.3f", fit.algorithm.rawValue, fit.pass.rawValue,
-                             fit.samples, fit.rmsLogError, fit.maxLogError))
-            }
-            print("verify it on another sweep: spectralconv bench sweep --calibration \(calibrationPath) [other kernels, sizes or batch]")
+    /// The bytes of `path`.
+    static func readFile(_ path: String) throws(SpectralConvError) -> [UInt8] {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw .io(path: path, reason: "cannot read the sweep report (missing or unreadable)")
         }
+        return Array(data)
     }
 
     /// Parses `1,3,5` into positive integers.

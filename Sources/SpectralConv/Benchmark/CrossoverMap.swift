@@ -59,9 +59,10 @@ public struct CrossoverMap {
         let perRow = min(channelCounts.count, 3)
         let panelRows = (channelCounts.count + perRow - 1) / perRow
         let barX = left + Double(perRow) * panelWidth + Double(perRow - 1) * gap + 40
-        let width = barX + 150
+        let width = max(barX + 190, 1100)
         let panelBlock = panelHeight + 90
-        let legendY = top + Double(panelRows) * panelBlock
+        let barHeight = max(panelHeight, 160.0)
+        let legendY = max(top + Double(panelRows) * panelBlock, top + 24 + barHeight + 40)
         let height = legendY + 70
 
         let rowsByPoint = Dictionary(grouping: report.rows, by: \.point)
@@ -152,7 +153,7 @@ public struct CrossoverMap {
         }
 
         // Colour bar.
-        let barTop = top + 24, barHeight = max(panelHeight, 160.0), barWidth = 18.0
+        let barTop = top + 24, barWidth = 18.0
         add(String(format: "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"url(#ratio)\" stroke=\"#444\" stroke-width=\"0.5\"/>",
                    barX, barTop, barWidth, barHeight))
         for (label, ratio) in [("1/16", 1.0 / 16), ("1/4", 0.25), ("1", 1.0), ("4", 4.0), ("16", 16.0)] {
@@ -166,8 +167,8 @@ public struct CrossoverMap {
 
         // Legend.
         add(String(format: "<rect x=\"%.1f\" y=\"%.1f\" width=\"22\" height=\"16\" fill=\"url(#hatch)\"/>", left, legendY))
-        text(left + 30, legendY + 12, "skipped (every path predicted over the \(Self.number(config.budgetSeconds)) s budget) or n/a (impossible layer); grey with a name: no fft/spatial ratio", size: 12, anchor: "start")
-        text(left, legendY + 36, "* some path skipped (predicted over the budget, so slower than the winner)", size: 12, anchor: "start")
+        text(left + 30, legendY + 12, "skipped: every path over the \(Self.number(config.budgetSeconds)) s budget (predicted, or its warm-up call); n/a: impossible layer; grey with a name: no fft/spatial ratio", size: 12, anchor: "start")
+        text(left, legendY + 36, "* some path skipped for the budget (so slower than the winner)", size: 12, anchor: "start")
         if autoSwept {
             add(String(format: "<rect x=\"%.1f\" y=\"%.1f\" width=\"22\" height=\"16\" fill=\"none\" stroke=\"black\" stroke-width=\"2.5\"/>", left + 520, legendY + 24))
             text(left + 550, legendY + 36, "auto's pick more than 10% slower than the fastest", size: 12, anchor: "start")

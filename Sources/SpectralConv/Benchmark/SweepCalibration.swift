@@ -1,11 +1,11 @@
 import Foundation
 
 extension CostModelCalibration {
-    /// Fits a calibration to the measured concrete-path rows of sweep reports (``CostModelFit``,
-    /// one fit per path and pass): forward medians for every path, and with `--backward` sweeps
-    /// the input- and weight-gradient medians too. Each row's layer is rebuilt from its columns
-    /// (channels, size, kernel, batch, padding) and the report's thread count, so the fit sees the
-    /// same terms the model predicts with.
+    /// Fits a calibration to the measured concrete-path rows of sweep reports (``CostModelFit``:
+    /// one joint fit of the three paths per pass, with one load factor per layer): forward medians
+    /// for every path, and with `--backward` sweeps the input- and weight-gradient medians too.
+    /// Each row's layer is rebuilt from its columns (channels, size, kernel, batch, padding) and the
+    /// report's thread count, so the fit sees the same terms the model predicts with.
     ///
     /// - Parameters:
     ///   - reports: one or more sweeps (their rows are pooled).
@@ -13,8 +13,9 @@ extension CostModelCalibration {
     ///   - created: the calibration's time stamp.
     /// - Throws: ``SpectralConvError/invalidArgument(_:)`` when some path has no forward measurement.
     public static func fit(to reports: [SweepReport], prior: ConvolutionCostModel = .default, created: Date = Date()) throws(SpectralConvError) -> CostModelCalibration {
-        var samples: [ConvolutionAlgorithm: [ConvolutionPass: [CostModelFit.Sample]]] = [:]
-        for report in reports {
+        var samples: [ConvolutionPass: [CostModelFit.Sample]] = [:]
+        var groups: [String: Int] = [:]
+        for (reportIndex, report) in reports.enumerated() {
             let threads = report.config.threads
             for row in report.rows where row.isConcrete && row.status == .measured {
                 guard let algorithm = ConvolutionAlgorithm(rawValue: row.algorithm) else { continue }
@@ -22,6 +23,10 @@ extension CostModelCalibration {
                     inputShape: [row.batch, row.channels, row.size, row.size],
                     weightShape: [row.channels, row.channels, row.kernel, row.kernel],
                     options: ConvolutionOptions(padding: try Padding(parsing: row.padding)))
+                // One load factor per layer and report (the paths of a layer are measured together).
+                let groupKey = "\(reportIndex) \(row.point) \(row.batch) \(row.padding)"
+                let group = groups[groupKey] ?? groups.count
+                groups[groupKey] = group
                 let measured: [(ConvolutionPass, Double?)] = [
                     (.forward, row.medianMs),
                     (.backwardInput, row.backwardStatus == .measured ? row.backwardInputMedianMs : nil),
@@ -30,19 +35,20 @@ extension CostModelCalibration {
                 for (pass, milliseconds) in measured {
                     guard let milliseconds, milliseconds > 0 else { continue }
                     let terms = ConvolutionCostTerms.of(geometry, algorithm: algorithm, pass: pass, threads: threads)
-                    samples[algorithm, default: [:]][pass, default: []].append(.init(terms: terms, seconds: milliseconds / 1e3))
+                    samples[pass, default: []].append(.init(algorithm: algorithm, terms: terms, seconds: milliseconds / 1e3, group: group))
                 }
             }
         }
+        for algorithm in ConvolutionAlgorithm.concrete where !(samples[.forward] ?? []).contains(where: { $0.algorithm == algorithm }) {
+            throw .invalidArgument("cannot calibrate: no forward measurement of \(algorithm) in the sweep; sweep every concrete path (direct, im2col, fft)")
+        }
+        let priors = Dictionary(uniqueKeysWithValues: ConvolutionAlgorithm.concrete.map { ($0, prior.rateCoefficients(for: $0)) })
         var fits: [Fit] = []
-        for algorithm in ConvolutionAlgorithm.concrete {
-            guard let forward = samples[algorithm]?[.forward], !forward.isEmpty else {
-                throw .invalidArgument("cannot calibrate: no forward measurement of \(algorithm) in the sweep; sweep every concrete path (direct, im2col, fft)")
-            }
-            for pass in ConvolutionPass.allCases {
-                guard let passSamples = samples[algorithm]?[pass], !passSamples.isEmpty else { continue }
-                let result = try CostModelFit.fit(samples: passSamples, terms: CostTerm.terms(of: algorithm),
-                                                  prior: prior.rateCoefficients(for: algorithm))
+        for pass in ConvolutionPass.allCases {
+            guard let passSamples = samples[pass], !passSamples.isEmpty else { continue }
+            let results = try CostModelFit.fit(samples: passSamples, priors: priors)
+            for algorithm in ConvolutionAlgorithm.concrete {
+                guard let result = results[algorithm] else { continue }
                 fits.append(Fit(algorithm: algorithm, pass: pass, coefficients: result.coefficients, samples: result.samples,
                                 rmsLogError: result.rmsLogError, maxLogError: result.maxLogError))
             }

@@ -70,11 +70,7 @@ extension SweepReport {
                             config.batch, config.padding, config.costModel))
         for choice in s.choices {
             let basis = choice.basis == "choice" ? "by choice" : "own timing"
-            lines.append(String(
-                format: "%@ %@ (%@): within 10%% of the fastest on %d/%d (%.1f%%), within 1.5x on %d/%d (%.1f%%); fastest on %d; worst %.2fx at %@; geometric mean %.3fx",
-                choice.algorithm, choice.pass, basis, choice.within10Percent, choice.evaluated, 100 * choice.within10PercentFraction,
-                choice.within1_5x, choice.evaluated, 100 * choice.within1_5xFraction, choice.fastest, choice.worstRatio,
-                choice.worstConfiguration, choice.geometricMeanRatio))
+            lines.append(SweepSummary.line(choice, label: "\(choice.algorithm) \(choice.pass) (\(basis))"))
         }
         if !s.predictionErrors.isEmpty {
             let errors = s.predictionErrors.sorted { $0.key < $1.key }.map { String(format: "%@ %.2f", $0.key, $0.value) }

@@ -151,3 +151,43 @@ public struct SweepSummary: Codable, Sendable, Hashable {
         choices.first { $0.algorithm == ConvolutionAlgorithm.auto.rawValue && $0.pass == "forward" && $0.basis == "choice" }
     }
 }
+
+extension SweepSummary {
+    /// How `model`'s forward choices fare on measurements already taken: for each configuration of
+    /// `report` with measured concrete paths, the path the model predicts fastest is judged by its
+    /// measured median against the fastest (by choice, as ``SweepSummary``). The measurements need
+    /// not come from this model, so a calibration can be judged on any sweep — in-sample on the
+    /// sweep it was fitted to, held-out on another. Configurations whose predicted path was not
+    /// measured are left out.
+    public static func judge(_ model: ConvolutionCostModel, on report: SweepReport, name: String) -> ChoiceQuality? {
+        var ratios: [(ratio: Double, isFastest: Bool, point: SweepBenchmark.Point)] = []
+        for (point, rows) in report.points {
+            let measured = rows.filter { $0.isConcrete && $0.status == .measured && $0.medianMs != nil }
+            guard let best = measured.min(by: { $0.medianMs! < $1.medianMs! }), let row = rows.first,
+                  let padding = try? Padding(parsing: row.padding),
+                  let geometry = try? ConvolutionGeometry(
+                      inputShape: [row.batch, point.channels, point.size, point.size],
+                      weightShape: [point.channels, point.channels, point.kernel, point.kernel],
+                      options: ConvolutionOptions(padding: padding)) else { continue }
+            let choice = model.fastest(for: geometry, threads: report.config.threads)
+            guard let chosen = measured.first(where: { $0.algorithm == choice.rawValue }) else { continue }
+            ratios.append((chosen.medianMs! / best.medianMs!, chosen.algorithm == best.algorithm, point))
+        }
+        guard let worst = ratios.max(by: { $0.ratio < $1.ratio }) else { return nil }
+        return ChoiceQuality(
+            algorithm: name, pass: ConvolutionPass.forward.rawValue, basis: "choice", evaluated: ratios.count,
+            fastest: ratios.filter(\.isFastest).count,
+            within10Percent: ratios.filter { $0.ratio <= nearRatio }.count,
+            within1_5x: ratios.filter { $0.ratio <= boundRatio }.count,
+            worstRatio: worst.ratio, worstConfiguration: worst.point.description,
+            geometricMeanRatio: exp(ratios.map { log($0.ratio) }.reduce(0, +) / Double(ratios.count)))
+    }
+
+    /// One line about `quality`: `<label>: within 10% of the fastest on a/n (x%), within 1.5x on …`.
+    public static func line(_ quality: ChoiceQuality, label: String) -> String {
+        String(format: "%@: within 10%% of the fastest on %d/%d (%.1f%%), within 1.5x on %d/%d (%.1f%%); fastest on %d; worst %.2fx at %@; geometric mean %.3fx",
+               label, quality.within10Percent, quality.evaluated, 100 * quality.within10PercentFraction,
+               quality.within1_5x, quality.evaluated, 100 * quality.within1_5xFraction, quality.fastest, quality.worstRatio,
+               quality.worstConfiguration, quality.geometricMeanRatio)
+    }
+}

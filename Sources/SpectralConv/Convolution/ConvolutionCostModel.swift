@@ -6,22 +6,25 @@ import Foundation
 /// A prediction is a sum of terms (``ConvolutionCostTerms``), each an amount of work times a cost
 /// per unit:
 ///
-///     direct  = flops/t · c_flops + flops·(1/e_d − 1)/t · c_loss + c_call
-///     im2col  = flops/t · c_gemm  + flops·(1/e_g − 1)/t · c_loss + unfolded bytes/t · c_copy + c_call
-///     fft     = transform flops/t · c_transform + product flops/t · c_product + copied bytes/t · c_copy + c_call
+///     direct  = F·v/t_d · c_flops + F·v·(1/e_d − 1)/t_d · c_loss + band and output bytes/t_d · c_copy + c_call
+///     im2col  = F/t · c_gemm + F·(1/e_g − 1)/t · c_loss + unfolded bytes/t · c_copy + c_call
+///     fft     = transform flops/t_f · c_transform + product flops/t · c_product + copied bytes/t_f · c_copy + c_call
 ///
-/// with t the threads, `e_d = min(1, (O/G)/4)` (the direct microkernel's register block covers 4
-/// output channels) and `e_g = min(1, (O/G)/16)·min(1, (C/G)·kH·kW/32)` (sgemm wants ~16 rows and
-/// a ~32-long inner dimension). The FFT counts come from the layout the FFT path itself would
-/// choose (tiles, stride phases, transform sizes weighted by how well FFTW handles them, pruned
-/// kernel transforms): transforms at `2.5·T·log2 T` flops, products at `8·F·B·(C'/G)·O`.
+/// with F the useful flops, t the threads, `v = ⌈Wo/8⌉·8/Wo` the unused lanes of each row's last
+/// vector, `e_d = min(1, (O/G)/4)` (the direct microkernel's register block covers 4 output
+/// channels), `e_g = min(1, (O/G)/16)·min(1, (C/G)·kH·kW/32)` (sgemm wants ~16 rows and a ~32-long
+/// inner dimension; a 1×1 stride-1 unpadded layer needs no unfold), and `t_d`, `t_f` the threads
+/// the direct plan's work items and the FFT's per-stage maps can keep busy. The FFT counts come
+/// from the layout the FFT path itself would choose (tiles, stride phases, transform sizes
+/// weighted by how well FFTW handles them, pruned kernel transforms): transforms at
+/// `2.5·T·log2 T` flops, products at `8·F·B·(C'/G)·O`.
 ///
 /// **Two sources of coefficients.**
 /// - The **documented default** (``default``): per-thread rates measured on this project's 2-core
 ///   AVX2/AVX-512 x86-64 machines (Float32, release build with `-target-cpu haswell`) —
 ///   `c_flops = c_loss = 1/directRate`, `1/gemmRate`, `1/transformRate`, `1/productRate`,
 ///   `c_copy = 1/copyRate`, no per-call cost. It decides well when one path is clearly cheaper
-///   and may misjudge close calls.
+///   and misjudges small layers (no per-call costs) and close calls.
 /// - A **calibration** (``CostModelCalibration``, written by `spectralconv bench sweep
 ///   --calibrate`): every coefficient fitted per path and per pass to this machine's measurements
 ///   (see ``CostModelFit``). When a calibration lacks a pass (no `--backward` sweep), the
@@ -29,7 +32,8 @@ import Foundation
 ///   gradients are forward convolutions on derived geometries.
 ///
 /// ``calibratedOrDefault`` is the calibration in the default cache folder when there is one, the
-/// default otherwise; engines use it unless given a model.
+/// default otherwise; engines use it unless given a model. Choices are remembered per geometry
+/// (``fastest(for:pass:threads:)``), so `auto` costs a dictionary look-up per call once warm.
 public struct ConvolutionCostModel: Sendable, Hashable {
     /// Useful GFLOP/s per thread of the direct path at full efficiency.
     public var directRate: Double { didSet { choices = ChoiceMemo() } }

@@ -6,7 +6,7 @@ import Foundation
 /// Work terms are divided by the thread count (each thread does its share); ``calls`` is not (a
 /// fixed cost per call: dispatch, thread wake-up, plan execution set-up).
 public enum CostTerm: String, Codable, Sendable, CaseIterable, Hashable {
-    /// Direct path: useful flops `2·N·O·(C/G)·Ho·Wo·kH·kW`, per thread.
+    /// Direct path: useful flops `2·N·O·(C/G)·Ho·Wo·kH·kW` times the unused-lane factor, per working thread.
     case directFlops = "direct_flops"
     /// Direct path: the flops lost to partly filled register blocks, `flops·(1/e − 1)` per thread with
     /// `e = min(1, (O/G)/4)` (the microkernel blocks 4 output channels).
@@ -21,8 +21,8 @@ public enum CostTerm: String, Codable, Sendable, CaseIterable, Hashable {
     case transformFlops = "transform_flops"
     /// FFT path: per-bin complex products, `8·F·B·(C'/G)·O`, per thread.
     case productFlops = "product_flops"
-    /// Bytes copied (im2col: the unfold; FFT: padding, tiles and packing; backward: cropped and
-    /// exchanged operands), per thread.
+    /// Bytes copied (direct: the padded input band and the output; im2col: the unfold; FFT:
+    /// padding, tiles and packing; backward: cropped and exchanged operands), per working thread.
     case copyBytes = "copy_bytes"
     /// Calls into the path's kernels (1 for a forward, one per derived convolution for a gradient).
     case calls
@@ -92,35 +92,49 @@ public struct ConvolutionCostTerms: Sendable, Hashable {
 
     /// The forward call of concrete path `algorithm` (`fft` for any other) on `geometry`.
     ///
-    ///     direct: direct_flops = F/t, direct_blocking_loss = F·(1/e_d − 1)/t,                calls = 1
-    ///     im2col: gemm_flops = F/t,   gemm_blocking_loss = F·(1/e_g − 1)/t, copy_bytes = U/t, calls = 1
-    ///     fft:    transform_flops/t,  product_flops/t,                       copy_bytes/t,    calls = 1
+    ///     direct: direct_flops = F·v/t_d, direct_blocking_loss = F·v·(1/e_d − 1)/t_d,
+    ///             copy_bytes = 4·(N·C·Hp·Wp + N·O·Ho·Wo)/t_d,                               calls = 1
+    ///     im2col: gemm_flops = F/t, gemm_blocking_loss = F·(1/e_g − 1)/t, copy_bytes = U/t, calls = 1
+    ///     fft:    transform_flops/t_f, product_flops/t, copy_bytes/t_f,                    calls = 1
     ///
-    /// with F the useful flops, t the threads, U = `4·N·C·kH·kW·Ho·Wo` unfolded bytes, and the FFT
-    /// copies `4·(maps·T + 2·bins·maps)` bytes over `maps = B·(C' + O) + O·C'/G` maps.
+    /// with F the useful flops, t the threads, `v = ⌈Wo/8⌉·8/Wo` the unused lanes of each row's
+    /// last vector, the direct path's band copy (the zero-padded input, `Hp × Wp`) and output
+    /// writes, U = `4·N·C·kH·kW·Ho·Wo` unfolded bytes (0 for a 1×1, stride-1, unpadded layer,
+    /// which needs no unfold), and the FFT copies `4·(maps·T + 2·bins·maps)` bytes over
+    /// `maps = B·(C' + O) + O·C'/G` maps. The threads that can work are counted from the layouts:
+    /// `t_d = min(t, work items of the direct plan)`, `t_f = min(t, B·C', B·O)` (transforms run in
+    /// per-thread chunks of maps; one map per stage keeps one thread busy).
     public static func forward(_ g: ConvolutionGeometry, algorithm: ConvolutionAlgorithm, threads: Int) -> ConvolutionCostTerms {
         let parallel = Double(max(1, threads))
         let bytes = 4.0
         var terms = ConvolutionCostTerms()
         terms[.calls] = 1
         if algorithm == .direct {
+            let lanes = 8
+            let plan = DirectConvolution.Plan(geometry: g, lanes: lanes, scalarSize: 4, threads: max(1, threads))
+            let working = Double(max(1, min(threads, plan.itemCount)))
             let efficiency = min(1, Double(g.outChannelsPerGroup) / 4)
-            terms[.directFlops] = g.usefulFlops / parallel
-            terms[.directBlockingLoss] = g.usefulFlops * (1 / efficiency - 1) / parallel
+            let waste = Double((g.outWidth + lanes - 1) / lanes * lanes) / Double(max(1, g.outWidth))
+            let copies = Double(g.batch * g.inChannels * g.paddedHeight * g.paddedWidth + g.batch * g.outChannels * g.outHeight * g.outWidth) * bytes
+            terms[.directFlops] = g.usefulFlops * waste / working
+            terms[.directBlockingLoss] = g.usefulFlops * waste * (1 / efficiency - 1) / working
+            terms[.copyBytes] = copies / working
         } else if algorithm == .im2col {
             let inner = Double(g.inChannelsPerGroup * g.kernelHeight * g.kernelWidth)
             let efficiency = min(1, Double(g.outChannelsPerGroup) / 16) * min(1, inner / 32)
-            let unfold = Double(g.batch * g.inChannels * g.kernelHeight * g.kernelWidth * g.outHeight * g.outWidth) * bytes
+            let unfold = Im2colConvolution.isPointwise(g)
+                ? 0 : Double(g.batch * g.inChannels * g.kernelHeight * g.kernelWidth * g.outHeight * g.outWidth) * bytes
             terms[.gemmFlops] = g.usefulFlops / parallel
             terms[.gemmBlockingLoss] = g.usefulFlops * (1 / efficiency - 1) / parallel
             terms[.copyBytes] = unfold / parallel
         } else {
             let layout = FFTConvolutionLayout(geometry: g)
+            let working = Double(max(1, min(threads, layout.batchItems * layout.phaseChannels, layout.batchItems * g.outChannels)))
             let maps = layout.batchItems * (layout.phaseChannels + g.outChannels) + g.outChannels * layout.phaseChannelsPerGroup
             let copies = Double(maps * layout.points) * bytes + Double(layout.bins * maps) * 2 * bytes
-            terms[.transformFlops] = layout.transformFlops / parallel
+            terms[.transformFlops] = layout.transformFlops / working
             terms[.productFlops] = layout.productFlops / parallel
-            terms[.copyBytes] = copies / parallel
+            terms[.copyBytes] = copies / working
         }
         return terms
     }
@@ -131,10 +145,10 @@ public struct ConvolutionCostTerms: Sendable, Hashable {
     /// (``InputGradientDecomposition``: one per stride phase; ``WeightGradientDecomposition``: batch
     /// and channels exchanged), so the terms are the sums of those forwards' terms — for the FFT
     /// with the transform sizes and tiles the FFT layout chooses for them — plus the copies of dy
-    /// and x (`elements · 4 B`, per thread). For the direct path the derived weight-gradient
-    /// convolution has only `kW` output columns, so its flop terms are scaled by the unused vector
-    /// lanes, `⌈Wo'/8⌉·8 / Wo'`. The im2col gradients are GEMMs of the forward's sizes plus a fold
-    /// (or unfold) of the forward's matrix: the forward terms.
+    /// and x (`elements · 4 B`, per thread). (For the direct path the derived weight-gradient
+    /// convolution has only `kW` output columns: the forward terms' unused-lane factor
+    /// `⌈Wo'/8⌉·8 / Wo'` matters there.) The im2col gradients are GEMMs of the forward's sizes plus
+    /// a fold (or unfold) of the forward's matrix: the forward terms.
     public static func backward(
         _ geometry: ConvolutionGeometry, gradient: ConvolutionGradient, algorithm: ConvolutionAlgorithm, threads: Int
     ) -> ConvolutionCostTerms {
@@ -142,12 +156,6 @@ public struct ConvolutionCostTerms: Sendable, Hashable {
         let parallel = Double(max(1, threads))
         func derivedTerms(_ derived: ConvolutionGeometry, copies: Double) -> ConvolutionCostTerms {
             var terms = forward(derived, algorithm: algorithm, threads: threads)
-            if algorithm == .direct {
-                let lanes = 8
-                let waste = Double((derived.outWidth + lanes - 1) / lanes * lanes) / Double(derived.outWidth)
-                terms[.directFlops] *= waste
-                terms[.directBlockingLoss] *= waste
-            }
             terms[.copyBytes] += copies / parallel
             return terms
         }

@@ -52,7 +52,7 @@ public struct ConvolutionCostModel: Sendable, Hashable {
             let efficiency = min(1, Double(g.outChannelsPerGroup) / 16) * min(1, inner / 32)
             let unfold = Double(g.batch * g.inChannels * g.kernelHeight * g.kernelWidth * g.outHeight * g.outWidth) * bytes
             return g.usefulFlops / (parallel * gemmRate * efficiency * 1e9) + unfold / (parallel * copyRate * 1e9)
-        case .fft, .auto:
+        case .fft, .auto, .autotune:
             let layout = FFTConvolutionLayout(geometry: g)
             let maps = layout.batchItems * (layout.phaseChannels + g.outChannels) + g.outChannels * layout.phaseChannelsPerGroup
             let copies = Double(maps * layout.points) * bytes + Double(layout.bins * maps) * 2 * bytes

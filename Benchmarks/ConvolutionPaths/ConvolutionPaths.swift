@@ -1,0 +1,31 @@
+import Benchmark
+import SpectralConv
+
+// Every concrete path (direct, im2col, fft) × operation (forward, input gradient, weight gradient)
+// on the canonical layers below, Float32, on one engine with every core. Metrics: wall clock per
+// call, calls per second, useful MFLOP/s (2·N·O·(C/G)·Ho·Wo·kH·kW per call, the same count for
+// every path and operation), mallocs per call and peak resident memory. One untimed warm-up call
+// first builds the FFTW plans and workspaces. Benchmarks are named "<layer> <operation> <path>".
+
+let benchmarks: @Sendable () -> Void = {
+    Benchmark.defaultConfiguration = .init(
+        metrics: [.wallClock, .throughput, ConvolutionBenchmark.usefulMflops, .mallocCountTotal, .peakMemoryResident],
+        timeUnits: .milliseconds,
+        warmupIterations: 1,
+        maxDuration: .seconds(1),
+        maxIterations: 25)
+
+    let engine: ConvolutionEngine
+    do {
+        engine = try ConvolutionEngine()
+    } catch {
+        fatalError("cannot create the convolution engine: \(error)")
+    }
+    for layer in CanonicalLayer.all {
+        for operation in ConvolutionOperation.allCases {
+            for path in ConvolutionAlgorithm.concrete {
+                ConvolutionBenchmark(layer: layer, operation: operation, path: path, engine: engine).register()
+            }
+        }
+    }
+}

@@ -27,7 +27,7 @@ BUILD_FLAGS := -c release $(CPU_FLAGS)
 BIN_DIR = $(shell $(SWIFT) build $(BUILD_FLAGS) --show-bin-path 2>/dev/null)
 SPECTRALCONV = $(BIN_DIR)/spectralconv
 
-.PHONY: all setup build demo test bench clean
+.PHONY: all setup build demo test bench bench-suite bench-check clean
 
 all: build
 
@@ -54,9 +54,20 @@ demo: build
 test: setup
 	$(SWIFT) test $(BUILD_FLAGS)
 
-## The layer benchmark on the issue's reference shapes.
+## The layer benchmark on the issue's reference shapes, then the package-benchmark suite.
 bench: build
 	SPECTRALCONV="$(SPECTRALCONV)" bash scripts/bench.sh
+	$(MAKE) bench-suite
+
+## The package-benchmark suite (Benchmarks/, a package of its own); BENCH_ARGS are passed to
+## `swift package benchmark`, e.g. BENCH_ARGS="baseline update main" or "baseline compare main".
+BENCH_ARGS ?=
+bench-suite: setup
+	cd Benchmarks && $(SWIFT) package $(CPU_FLAGS) --allow-writing-to-package-directory benchmark $(BENCH_ARGS)
+
+## CI: build the suite and run every benchmark once (no timing is judged).
+bench-check: setup
+	cd Benchmarks && SPECTRALCONV_BENCH_SMOKE=1 $(SWIFT) package $(CPU_FLAGS) benchmark --no-progress --quiet
 
 clean:
-	rm -rf .build
+	rm -rf .build Benchmarks/.build

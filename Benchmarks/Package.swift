@@ -1,8 +1,8 @@
 // swift-tools-version: 6.3
 //
-// The package-benchmark suite of SpectralConv (ordo-one/package-benchmark), a package of its own so
-// that the main package's `swift build` / `swift test` never resolve or build package-benchmark and
-// its dependencies (`swift test` builds every target of a package, executables included: with the
+// The package-benchmark suite of SpectralConv (ordo-one/benchmark, also known as package-benchmark), a
+// package of its own so that the main package's `swift build` / `swift test` never resolve or build it
+// and its dependencies (`swift test` builds every target of a package, executables included: with the
 // benchmark target in the root package, a clean `swift build --build-tests` compiled package-benchmark,
 // swift-system, hdrhistogram, swift-atomics, TextTable and the malloc interposer too).
 //
@@ -20,20 +20,22 @@ let package = Package(
         // The SpectralConv package in the folder above (its identity is fixed by `name:`, whatever
         // the checkout's folder is called).
         .package(name: "SpectralConv", path: ".."),
-        // MallocInterposer: malloc counts; the default RuntimeInterposer trait is left off (its
-        // package is not needed on Swift 6.3 with this trait set).
-        .package(url: "https://github.com/ordo-one/package-benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
+        // ordo-one/benchmark, formerly package-benchmark (same repository and tags; 1.38.1 warns at
+        // every run that the legacy 'package-benchmark' URL/identifier will stop being supported).
+        // Traits: MallocInterposer gives the malloc counts; the default RuntimeInterposer trait is left
+        // off, so its package (swift-runtime-interposer) is neither resolved nor built.
+        .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
     ],
     targets: [
         .executableTarget(
             name: "ConvolutionPaths",
             dependencies: [
                 .product(name: "SpectralConv", package: "SpectralConv"),
-                .product(name: "Benchmark", package: "package-benchmark"),
+                .product(name: "Benchmark", package: "benchmark"),
             ],
             path: "ConvolutionPaths",
             swiftSettings: [.swiftLanguageMode(.v6)],
-            plugins: [.plugin(name: "BenchmarkPlugin", package: "package-benchmark")]
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
     ]
 )

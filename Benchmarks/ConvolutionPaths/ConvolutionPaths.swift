@@ -1,4 +1,5 @@
 import Benchmark
+import Foundation
 import SpectralConv
 
 // Every concrete path (direct, im2col, fft) × operation (forward, input gradient, weight gradient)
@@ -7,13 +8,18 @@ import SpectralConv
 // every path and operation), mallocs per call and peak resident memory. One untimed warm-up call
 // first builds the FFTW plans and workspaces. Benchmarks are named "<layer> <operation> <path>".
 
+// SPECTRALCONV_BENCH_SMOKE=1 (`make bench-check`, CI): the warm-up and one measured call each — a
+// check that every benchmark runs, not a measurement.
+let smoke = ProcessInfo.processInfo.environment["SPECTRALCONV_BENCH_SMOKE"] == "1"
+
 let benchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration = .init(
         metrics: [.wallClock, .throughput, ConvolutionBenchmark.usefulMflops, .mallocCountTotal, .peakMemoryResident],
-        timeUnits: .milliseconds,
+        timeUnits: .microseconds,
+        units: [ConvolutionBenchmark.usefulMflops: .count, .throughput: .count, .peakMemoryResident: .mega],
         warmupIterations: 1,
-        maxDuration: .seconds(1),
-        maxIterations: 25)
+        maxDuration: smoke ? .milliseconds(1) : .seconds(1),
+        maxIterations: smoke ? 1 : 25)
 
     let engine: ConvolutionEngine
     do {

@@ -1,17 +1,17 @@
 import Benchmark
 import SpectralConv
 
-/// One benchmark: `operation` of `layer` through `path`.
+/// One benchmark: `pass` of `layer` through `path`.
 struct ConvolutionBenchmark: Sendable {
     /// Useful work per second in MFLOP/s (an integer metric; MFLOP keeps three digits at GFLOP/s rates).
     static let usefulMflops = BenchmarkMetric.custom("Useful MFLOP/s", polarity: .prefersLarger, useScalingFactor: false)
 
     let layer: CanonicalLayer
-    let operation: ConvolutionOperation
+    let pass: ConvolutionPass
     let path: ConvolutionAlgorithm
     let engine: ConvolutionEngine
 
-    var name: String { "\(layer.name) \(operation) \(path)" }
+    var name: String { "\(layer.name) \(pass) \(path)" }
 
     func register() {
         let geometry: ConvolutionGeometry
@@ -23,17 +23,17 @@ struct ConvolutionBenchmark: Sendable {
         // Tensors are made in the setup hook (run once, before the warm-up), kept in a box the
         // measured closure reads, and dropped by the teardown hook.
         let operands = Operands()
-        let (engine, operation, path, flops) = (engine, operation, path, geometry.usefulFlops)
+        let (engine, pass, path, flops) = (engine, pass, path, geometry.usefulFlops)
         Benchmark(name) { benchmark in
             let clock = ContinuousClock()
             let start = clock.now
             for _ in benchmark.scaledIterations {
-                switch operation {
+                switch pass {
                 case .forward:
                     blackHole(try engine.forward(input: operands.x, weight: operands.w, geometry: geometry, algorithm: path))
-                case .inputGradient:
+                case .backwardInput:
                     blackHole(try engine.backwardInput(outputGradient: operands.dy, weight: operands.w, geometry: geometry, algorithm: path))
-                case .weightGradient:
+                case .backwardWeight:
                     blackHole(try engine.backwardWeight(input: operands.x, outputGradient: operands.dy, geometry: geometry, algorithm: path))
                 }
             }

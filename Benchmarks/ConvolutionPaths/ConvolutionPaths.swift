@@ -2,11 +2,11 @@ import Benchmark
 import Foundation
 import SpectralConv
 
-// Every concrete path (direct, im2col, fft) × operation (forward, input gradient, weight gradient)
+// Every concrete path (direct, im2col, fft) × pass (forward, input gradient, weight gradient)
 // on the canonical layers below, Float32, on one engine with every core. Metrics: wall clock per
 // call, calls per second, useful MFLOP/s (2·N·O·(C/G)·Ho·Wo·kH·kW per call, the same count for
-// every path and operation), mallocs per call and peak resident memory. One untimed warm-up call
-// first builds the FFTW plans and workspaces. Benchmarks are named "<layer> <operation> <path>".
+// every path and pass), mallocs per call and peak resident memory. One untimed warm-up call
+// first builds the FFTW plans and workspaces. Benchmarks are named "<layer> <pass> <path>".
 
 // SPECTRALCONV_BENCH_SMOKE=1 (`make bench-check`, CI): the warm-up and one measured call each — a
 // check that every benchmark runs, not a measurement.
@@ -28,9 +28,9 @@ let benchmarks: @Sendable () -> Void = {
         fatalError("cannot create the convolution engine: \(error)")
     }
     for layer in CanonicalLayer.all {
-        for operation in ConvolutionOperation.allCases {
+        for pass in ConvolutionPass.allCases {
             for path in ConvolutionAlgorithm.concrete {
-                ConvolutionBenchmark(layer: layer, operation: operation, path: path, engine: engine).register()
+                ConvolutionBenchmark(layer: layer, pass: pass, path: path, engine: engine).register()
             }
         }
     }

@@ -38,9 +38,9 @@ final class WarningLog: @unchecked Sendable {
 struct AutotuneTests {
     static let geometry = try! ConvolutionGeometry(inputShape: [2, 3, 12, 12], weightShape: [4, 3, 3, 3], options: .init(padding: .same))
 
-    static func key(_ operation: ConvolutionOperation = .forward, batch: Int = 2, threads: Int = 1) -> AutotuneKey {
+    static func key(_ pass: ConvolutionPass = .forward, batch: Int = 2, threads: Int = 1) -> AutotuneKey {
         let g = try! ConvolutionGeometry(inputShape: [batch, 3, 12, 12], weightShape: [4, 3, 3, 3], options: .init(padding: .same))
-        return AutotuneKey(operation: operation, geometry: g, precision: .single, threads: threads, fftRigor: .estimate)
+        return AutotuneKey(pass: pass, geometry: g, precision: .single, threads: threads, fftRigor: .estimate)
     }
 
     static func temporaryFile() -> URL {
@@ -77,10 +77,10 @@ struct AutotuneTests {
             #expect(try tuner.choice(for: Self.key(), predictedSeconds: Self.equalPredictions) { _ in runs += 1 } == .fft)
         }
         #expect(timer.count == 3 && runs == 3 && tuner.tunedKeyCount == 1)
-        // Batch, operation and threads are part of the key.
+        // Batch, pass and threads are part of the key.
         _ = try tuner.choice(for: Self.key(batch: 3), predictedSeconds: Self.equalPredictions) { _ in }
-        _ = try tuner.choice(for: Self.key(.inputGradient), predictedSeconds: Self.equalPredictions) { _ in }
-        _ = try tuner.choice(for: Self.key(.weightGradient), predictedSeconds: Self.equalPredictions) { _ in }
+        _ = try tuner.choice(for: Self.key(.backwardInput), predictedSeconds: Self.equalPredictions) { _ in }
+        _ = try tuner.choice(for: Self.key(.backwardWeight), predictedSeconds: Self.equalPredictions) { _ in }
         _ = try tuner.choice(for: Self.key(threads: 2), predictedSeconds: Self.equalPredictions) { _ in }
         #expect(timer.count == 15 && tuner.tunedKeyCount == 5)
         #expect(tuner.cachedChoice(for: Self.key(batch: 4)) == nil)
@@ -164,13 +164,13 @@ struct AutotuneTests {
         let timer = StubTimer([.direct: 1, .im2col: 2, .fft: 3])
         let engine = try ConvolutionEngine(threads: 1, autotuner: Autotuner(timer: timer, pruningFactor: .infinity))
         #expect(engine.resolve(.autotune, for: Self.geometry) == engine.resolve(.auto, for: Self.geometry), "untuned: the model's guess")
-        #expect(try engine.resolve(.autotune, for: Self.geometry, operation: .weightGradient, scalar: Float.self) == .direct)
+        #expect(try engine.resolve(.autotune, for: Self.geometry, pass: .backwardWeight, scalar: Float.self) == .direct)
         #expect(timer.count == 3)
         let x = Tensor<Float>.uniform(shape: Self.geometry.inputShape, seed: 1)
         let dy = Tensor<Float>.uniform(shape: Self.geometry.outputShape, seed: 4)
         _ = try engine.backwardWeight(input: x, outputGradient: dy, geometry: Self.geometry, algorithm: .autotune)
         #expect(timer.count == 3)
-        #expect(engine.autotuner.cachedChoice(for: engine.autotuneKey(for: Self.geometry, operation: .weightGradient)) == .direct)
+        #expect(engine.autotuner.cachedChoice(for: engine.autotuneKey(for: Self.geometry, pass: .backwardWeight)) == .direct)
     }
 
     /// The real timer on real paths: whatever it picks, the results are those of a concrete path.
@@ -189,7 +189,7 @@ struct AutotuneTests {
             let y = try engine.forward(input: x, weight: w, geometry: g, algorithm: .autotune)
             let dx = try engine.backwardInput(outputGradient: dy, weight: w, geometry: g, algorithm: .autotune)
             let dw = try engine.backwardWeight(input: x, outputGradient: dy, geometry: g, algorithm: .autotune)
-            let chosen = ConvolutionOperation.allCases.map { engine.autotuner.cachedChoice(for: engine.autotuneKey(for: g, operation: $0)) }
+            let chosen = ConvolutionPass.allCases.map { engine.autotuner.cachedChoice(for: engine.autotuneKey(for: g, pass: $0)) }
             #expect(chosen.allSatisfy { $0.map(ConvolutionAlgorithm.concrete.contains) == true }, "case \(index): \(chosen)")
             #expect(y == (try engine.forward(input: x, weight: w, geometry: g, algorithm: chosen[0]!)))
             #expect(dx == (try engine.backwardInput(outputGradient: dy, weight: w, geometry: g, algorithm: chosen[1]!)))
@@ -210,7 +210,7 @@ struct AutotuneTests {
         let y = try engine.transposedForward(input: x, weight: w, options: .init(stride: 2), algorithm: .autotune)
         #expect(y == (try engine.transposedForward(input: x, weight: w, options: .init(stride: 2), algorithm: .fft)))
         let geometry = try TransposedConvolutionGeometry(inputShape: x.shape, weightShape: w.shape, options: .init(stride: 2), outputPadding: 0)
-        #expect(engine.autotuner.cachedChoice(for: engine.autotuneKey(for: geometry.equivalentForward, operation: .inputGradient)) == .fft)
+        #expect(engine.autotuner.cachedChoice(for: engine.autotuneKey(for: geometry.equivalentForward, pass: .backwardInput)) == .fft)
         #expect(timer.count == 3)
     }
 
@@ -222,7 +222,7 @@ struct AutotuneTests {
         let first = Autotuner(file: file, timer: StubTimer([.direct: 3, .im2col: 1, .fft: 2]))
         #expect(first.fileStatus == .missing)
         #expect(try first.choice(for: Self.key(), predictedSeconds: Self.equalPredictions) { _ in } == .im2col)
-        #expect(try first.choice(for: Self.key(.weightGradient), predictedSeconds: Self.equalPredictions) { _ in } == .im2col)
+        #expect(try first.choice(for: Self.key(.backwardWeight), predictedSeconds: Self.equalPredictions) { _ in } == .im2col)
         #expect(FileManager.default.fileExists(atPath: file.path))
 
         // A new autotuner (a later process) on the same file: known keys time nothing.
@@ -231,7 +231,7 @@ struct AutotuneTests {
         #expect(second.fileStatus == .loaded(entries: 2))
         #expect(try second.choice(for: Self.key(), predictedSeconds: Self.equalPredictions) { _ in } == .im2col)
         #expect(timer.count == 0 && second.tunedKeyCount == 0)
-        #expect(second.record(for: Self.key(.weightGradient))?.seconds["direct"] == 3)
+        #expect(second.record(for: Self.key(.backwardWeight))?.seconds["direct"] == 3)
         // A new key is timed, and saved beside the old ones.
         #expect(try second.choice(for: Self.key(batch: 7), predictedSeconds: Self.equalPredictions) { _ in } == .direct)
         #expect(Autotuner(file: file).fileStatus == .loaded(entries: 3))

@@ -241,8 +241,8 @@ public enum LayerBenchmark {
                 results[index].choseBackwardWeight = engine.costModel.fastestBackward(for: geometry, gradient: .weight, threads: engine.threads).rawValue
             } else if algorithm == .autotune {
                 // Tuned by the warm-up calls above.
-                results[index].choseBackwardInput = engine.autotuner.cachedChoice(for: engine.autotuneKey(for: geometry, operation: .inputGradient))?.rawValue
-                results[index].choseBackwardWeight = engine.autotuner.cachedChoice(for: engine.autotuneKey(for: geometry, operation: .weightGradient))?.rawValue
+                results[index].choseBackwardInput = engine.autotuner.cachedChoice(for: engine.autotuneKey(for: geometry, pass: .backwardInput))?.rawValue
+                results[index].choseBackwardWeight = engine.autotuner.cachedChoice(for: engine.autotuneKey(for: geometry, pass: .backwardWeight))?.rawValue
             }
         }
         switch baseline {

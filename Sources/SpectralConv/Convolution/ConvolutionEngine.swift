@@ -51,7 +51,7 @@ public final class ConvolutionEngine: @unchecked Sendable {
     /// The concrete path `algorithm` stands for on this geometry's Float forward, without timing
     /// anything: itself for a concrete path, the cost model's choice for `auto`, and for `autotune`
     /// the choice already tuned for this shape (Float, forward, this engine's threads and rigor) or,
-    /// before it is tuned, the cost model's choice. ``resolve(_:for:operation:scalar:)`` tunes.
+    /// before it is tuned, the cost model's choice. ``resolve(_:for:pass:scalar:)`` tunes.
     public func resolve(_ algorithm: ConvolutionAlgorithm, for geometry: ConvolutionGeometry) -> ConvolutionAlgorithm {
         switch algorithm {
         case .direct, .im2col, .fft: return algorithm
@@ -89,7 +89,7 @@ public final class ConvolutionEngine: @unchecked Sendable {
             throw .invalidShape("input \(input.shape) / weight \(weight.shape) do not match the geometry \(geometry)")
         }
         try validateBias(bias, geometry: geometry)
-        let path = try concretePath(algorithm, operation: .forward, geometry: geometry, precision: S.precision) { (candidate) throws(SpectralConvError) in
+        let path = try concretePath(algorithm, pass: .forward, geometry: geometry, precision: S.precision) { (candidate) throws(SpectralConvError) in
             _ = try forward(input: input, weight: weight, geometry: geometry, algorithm: candidate)
         }
         let parallelism = Parallelism(threads: threads)

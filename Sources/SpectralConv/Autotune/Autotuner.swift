@@ -71,6 +71,8 @@ public final class Autotuner: @unchecked Sendable {
     /// Held while a key is being timed: one tuning at a time.
     private let tuningLock = NSLock()
     private var memory: [AutotuneKey: AutotuneRecord] = [:]
+    /// The hot path: the chosen path per key, no record to unpack.
+    private var choices: [AutotuneKey: ConvolutionAlgorithm] = [:]
     /// Entries as they go to the file (loaded ones included), by ``AutotuneKey/description``.
     private var persisted: [String: AutotuneRecord] = [:]
     private var status: FileStatus
@@ -117,7 +119,10 @@ public final class Autotuner: @unchecked Sendable {
 
     /// The path chosen for `key`, if it was tuned (in this process or a loaded file); times nothing.
     public func cachedChoice(for key: AutotuneKey) -> ConvolutionAlgorithm? {
-        record(for: key)?.algorithm
+        stateLock.lock()
+        defer { stateLock.unlock() }
+        if let choice = choices[key] { return choice }
+        return lookUp(key)?.algorithm
     }
 
     /// What was measured for `key`, if it was tuned; times nothing.
@@ -148,6 +153,7 @@ public final class Autotuner: @unchecked Sendable {
         let record = try tune(key, candidates: candidates, predictedSeconds: predictedSeconds, run: run)
         stateLock.lock()
         memory[key] = record
+        choices[key] = record.algorithm
         persisted[key.description] = record
         tunedKeys += 1
         stateLock.unlock()
@@ -206,8 +212,9 @@ public final class Autotuner: @unchecked Sendable {
     private func lookUp(_ key: AutotuneKey) -> AutotuneRecord? {
         if let record = memory[key] { return record }
         loadIfNeeded()
-        guard file != nil, let record = persisted[key.description], record.algorithm != nil else { return nil }
+        guard file != nil, let record = persisted[key.description], let algorithm = record.algorithm else { return nil }
         memory[key] = record
+        choices[key] = algorithm
         return record
     }
 

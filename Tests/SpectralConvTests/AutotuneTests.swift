@@ -99,6 +99,11 @@ struct AutotuneTests {
         // An infinite factor times everything.
         let everything = Autotuner(timer: StubTimer([.direct: 0.001, .im2col: 2, .fft: 1]), pruningFactor: .infinity)
         #expect(try everything.choice(for: Self.key(), predictedSeconds: { predictions[$0]! }) { _ in } == .direct)
+        // A candidate predicted to be cheap is timed however much slower the model thinks it is.
+        let small: [ConvolutionAlgorithm: Double] = [.direct: 0.009, .im2col: 0.0002, .fft: 0.0001]
+        let cheap = StubTimer([.direct: 0.00005, .im2col: 0.001, .fft: 0.0002])
+        #expect(try Autotuner(timer: cheap).choice(for: Self.key(), predictedSeconds: { small[$0]! }) { _ in } == .direct)
+        #expect(cheap.order == [.fft, .im2col, .direct])
     }
 
     @Test func aCandidateThatFailsIsSkippedAndAllFailingThrows() throws {

@@ -17,9 +17,11 @@ import Foundation
 /// timed calls (``WallClockAutotuneTimer``: at least 3 calls and 30 ms, at most 15 calls or 0.5 s; a
 /// candidate is dropped after one call when it is already 1.5× slower than the best so far). A
 /// candidate that ``ConvolutionCostModel`` predicts to be more than ``pruningFactor`` (10) times
-/// slower than the best prediction is not timed at all, so a hopeless path (a 31×31 direct
-/// convolution of a large image) does not cost seconds; such candidates are listed in the record's
-/// `skipped`. The pruning trusts the model only to a factor of 10. Candidates run in order of their
+/// slower than the best prediction, and to take more than ``pruningMinimumSeconds`` (10 ms), is not
+/// timed at all, so a hopeless path (a 31×31 direct convolution of a large image) does not cost
+/// seconds; such candidates are listed in the record's `skipped`. The pruning trusts the model only
+/// to a factor of 10, and not at all where timing is cheap anyway (the uncalibrated model misjudges
+/// small layers by several times). Candidates run in order of their
 /// predicted time. A candidate that throws while being timed is skipped; if all throw, the first
 /// error is thrown.
 ///
@@ -61,9 +63,11 @@ public final class Autotuner: @unchecked Sendable {
     public let fingerprint: MachineFingerprint
     /// How candidates are measured.
     public let timer: any AutotuneTimer
-    /// Candidates predicted slower than this factor × the best prediction are not timed
-    /// (`.infinity` times every candidate).
+    /// Candidates predicted slower than this factor × the best prediction (and slower than
+    /// ``pruningMinimumSeconds``) are not timed (`.infinity` times every candidate).
     public let pruningFactor: Double
+    /// Candidates predicted to take less than this are always timed, whatever ``pruningFactor`` says.
+    public let pruningMinimumSeconds: Double
     private let warn: @Sendable (String) -> Void
 
     /// Guards the fields below.
@@ -84,15 +88,18 @@ public final class Autotuner: @unchecked Sendable {
     ///   - fingerprint: this machine and build (tests pass another to simulate a foreign file).
     ///   - timer: how candidates are measured (tests inject stubbed timings).
     ///   - pruningFactor: see ``pruningFactor``.
+    ///   - pruningMinimumSeconds: see ``pruningMinimumSeconds``.
     ///   - warning: receives the one-line warnings about the file (default: standard error).
     public init(
         file: URL? = nil, fingerprint: MachineFingerprint = .current, timer: any AutotuneTimer = WallClockAutotuneTimer(),
-        pruningFactor: Double = 10, warning: @escaping @Sendable (String) -> Void = Autotuner.printWarning
+        pruningFactor: Double = 10, pruningMinimumSeconds: Double = 0.01,
+        warning: @escaping @Sendable (String) -> Void = Autotuner.printWarning
     ) {
         self.file = file
         self.fingerprint = fingerprint
         self.timer = timer
         self.pruningFactor = pruningFactor
+        self.pruningMinimumSeconds = pruningMinimumSeconds
         self.warn = warning
         self.status = file == nil ? .memoryOnly : .notRead
     }
@@ -176,7 +183,8 @@ public final class Autotuner: @unchecked Sendable {
         var skipped: [ConvolutionAlgorithm] = []
         var timed: [(algorithm: ConvolutionAlgorithm, seconds: Double)] = []
         for prediction in predictions {
-            if let bestPrediction, pruningFactor.isFinite, prediction.seconds > pruningFactor * bestPrediction {
+            if let bestPrediction, pruningFactor.isFinite, prediction.seconds > pruningFactor * bestPrediction,
+               prediction.seconds > pruningMinimumSeconds {
                 skipped.append(prediction.algorithm)
             } else {
                 timed.append(prediction)

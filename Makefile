@@ -27,7 +27,7 @@ BUILD_FLAGS := -c release $(CPU_FLAGS)
 BIN_DIR = $(shell $(SWIFT) build $(BUILD_FLAGS) --show-bin-path 2>/dev/null)
 SPECTRALCONV = $(BIN_DIR)/spectralconv
 
-.PHONY: all setup build demo test bench notebooks notebooks-smoke notebooks-venv clean
+.PHONY: all setup build demo test bench bench-suite bench-check notebooks notebooks-smoke notebooks-venv clean
 
 all: build
 
@@ -54,9 +54,20 @@ demo: build
 test: setup
 	$(SWIFT) test $(BUILD_FLAGS)
 
-## The layer benchmark on the issue's reference shapes.
+## The layer benchmark on the issue's reference shapes, then the package-benchmark suite.
 bench: build
 	SPECTRALCONV="$(SPECTRALCONV)" bash scripts/bench.sh
+	$(MAKE) bench-suite
+
+## The package-benchmark suite (Benchmarks/, a package of its own); BENCH_ARGS are passed to
+## `swift package benchmark`, e.g. BENCH_ARGS="baseline update main" or "baseline compare main".
+BENCH_ARGS ?=
+bench-suite: setup
+	cd Benchmarks && $(SWIFT) package $(CPU_FLAGS) --allow-writing-to-package-directory benchmark $(BENCH_ARGS)
+
+## CI: build the suite and run every benchmark once (no timing is judged).
+bench-check: setup
+	cd Benchmarks && SPECTRALCONV_BENCH_SMOKE=1 $(SWIFT) package $(CPU_FLAGS) benchmark --no-progress --quiet
 
 ## Jupyter notebooks (notebooks/): a virtual environment with notebooks/requirements.txt, the
 ## release CLI, then every notebook executed headless and written back with its outputs.
@@ -82,4 +93,4 @@ notebooks-smoke: build notebooks-venv
 	SPECTRALCONV="$(SPECTRALCONV)" $(NOTEBOOK_VENV)/bin/python notebooks/run.py --smoke --output-dir notebooks/runs/smoke
 
 clean:
-	rm -rf .build
+	rm -rf .build Benchmarks/.build

@@ -32,7 +32,7 @@ struct BenchLayerCommand: ParsableCommand {
 
     @OptionGroup var layer: ConvolutionHyperparameterOptions
 
-    @Option(help: "Comma-separated algorithms: direct, im2col, fft, auto.")
+    @Option(help: "Comma-separated algorithms: direct, im2col, fft, auto, autotune (times the paths once per shape during the warm-up and caches the choice).")
     var algorithms: String = "direct,im2col,fft,auto"
 
     @Option(help: "Threads (default: every active core).")
@@ -130,8 +130,8 @@ struct BenchLayerCommand: ParsableCommand {
         var rows: [[String]] = [header]
         func format(_ value: Double?, _ pattern: String = "%.3f") -> String { value.map { String(format: pattern, $0) } ?? "-" }
         for result in report.results {
-            let name = result.algorithm == "auto"
-                ? "auto→\(result.choseBackwardInput ?? "?")/\(result.choseBackwardWeight ?? "?")" : result.algorithm
+            let name = result.algorithm == "auto" || result.algorithm == "autotune"
+                ? "\(result.algorithm)→\(result.choseBackwardInput ?? "?")/\(result.choseBackwardWeight ?? "?")" : result.algorithm
             rows.append([
                 name, format(result.backwardInputMedianMs), format(result.backwardInputMinMs),
                 format(result.backwardWeightMedianMs), format(result.backwardWeightMinMs), format(result.stepMedianMs),

@@ -24,7 +24,7 @@ struct ConvCommand: ParsableCommand {
 
     @OptionGroup var layer: ConvolutionHyperparameterOptions
 
-    @Option(help: "direct, im2col, fft or auto.")
+    @Option(help: "direct, im2col, fft, auto or autotune (times the paths on this shape once and caches the choice per machine).")
     var algorithm: String = "auto"
 
     @Option(help: "Threads (default: every active core).")
@@ -60,9 +60,13 @@ struct ConvCommand: ParsableCommand {
         try fft.loadWisdom()
         let geometry = try ConvolutionGeometry(inputShape: x.shape, weightShape: w.shape, options: options)
         try geometry.checkFitsInMemory(scalarSize: MemoryLayout<S>.size)
-        let used = engine.resolve(requested, for: geometry)
-
         let clock = ContinuousClock()
+        // autotune: the first time this shape is met, the paths are timed here (on scratch data).
+        let tuned = requested == .autotune && engine.autotuner.cachedChoice(for: engine.autotuneKey(for: geometry, precision: S.precision)) == nil
+        let tuningStart = clock.now
+        let used = try engine.resolve(requested, for: geometry, scalar: S.self)
+        let tuning = TimingSummary.milliseconds(clock.now - tuningStart)
+
         let start = clock.now
         let y = try engine.forward(input: x, weight: w, bias: b, geometry: geometry, algorithm: used)
         let elapsed = TimingSummary.milliseconds(clock.now - start)
@@ -73,7 +77,12 @@ struct ConvCommand: ParsableCommand {
         if weightArray.dataType != dtype { converted.append("weight") }
         if let biasArray, biasArray.dataType != dtype { converted.append("bias") }
         let note = converted.isEmpty ? "" : " (\(converted.joined(separator: ", ")) converted to \(dtype))"
-        let algorithmText = requested == .auto ? "auto→\(used)" : used.rawValue
+        let algorithmText: String
+        switch requested {
+        case .auto: algorithmText = "auto→\(used)"
+        case .autotune: algorithmText = "autotune→\(used) (" + (tuned ? String(format: "tuned in %.0f ms", tuning) : "cached") + ")"
+        default: algorithmText = used.rawValue
+        }
         let g = geometry
         let hyper = g.isOneDimensional
             ? "stride \(g.stride.width) pad \(g.padLeft),\(g.padRight) dilation \(g.dilation.width)"

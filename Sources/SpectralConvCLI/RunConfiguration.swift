@@ -86,7 +86,7 @@ struct RunConfiguration: Codable {
 
     func parsedAlgorithm() throws(SpectralConvError) -> ConvolutionAlgorithm {
         guard let value = ConvolutionAlgorithm(rawValue: algorithm) else {
-            throw .invalidArgument("unknown algorithm '\(algorithm)'; expected direct, im2col, fft or auto")
+            throw .invalidArgument("unknown algorithm '\(algorithm)'; expected direct, im2col, fft, auto or autotune")
         }
         return value
     }

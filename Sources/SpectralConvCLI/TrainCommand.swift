@@ -30,7 +30,7 @@ struct TrainCommand: ParsableCommand {
     var nesterov: Bool = true
     @Option(help: "Time-based learning-rate decay (Keras: lr / (1 + decay·iterations)).")
     var decay: Double = 1e-6
-    @Option(help: "Convolution path: direct, im2col, fft, auto.")
+    @Option(help: "Convolution path: direct, im2col, fft, auto, autotune (times the paths once per layer shape, cached).")
     var algorithm: String = "auto"
     @Option(name: .customLong("validation-split"), help: "Fraction of the training set held out (its last part, before shuffling).")
     var validationSplit: Double = 0.2

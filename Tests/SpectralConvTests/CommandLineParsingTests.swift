@@ -39,7 +39,7 @@ import SpectralConv
     @Test func algorithmLists() throws {
         #expect(try ConvolutionAlgorithm.parseList("direct,im2col,fft,auto") == [.direct, .im2col, .fft, .auto])
         #expect(try ConvolutionAlgorithm.parseList(" FFT, im2col ,fft") == [.fft, .im2col])
-        #expect(throws: SpectralConvError.invalidArgument("unknown algorithm 'winograd'; expected one of direct, im2col, fft, auto")) {
+        #expect(throws: SpectralConvError.invalidArgument("unknown algorithm 'winograd'; expected one of direct, im2col, fft, auto, autotune")) {
             try ConvolutionAlgorithm.parseList("im2col,winograd")
         }
         #expect(throws: SpectralConvError.self) { try ConvolutionAlgorithm.parseList(",") }

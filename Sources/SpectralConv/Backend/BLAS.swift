@@ -1,4 +1,7 @@
 import CBLAS
+import Dispatch
+import Foundation
+import Synchronization
 
 /// Row-major BLAS level-3 calls in either precision (OpenBLAS through CBLAS).
 ///
@@ -8,6 +11,31 @@ enum BLAS {
     /// Sets OpenBLAS' thread pool size (a process-wide setting; the engine sets it before each call).
     static func setThreads(_ threads: Int) {
         openblas_set_num_threads(Int32(threads))
+    }
+
+    /// Uptime (ns) at the end of the last GEMM that ran with more than one OpenBLAS thread.
+    private static let lastThreadedCallEnd = Atomic<UInt64>(0)
+
+    /// How long OpenBLAS' workers busy-wait after a multi-threaded call before they sleep (its
+    /// default spin of 2^28 cycles, with margin).
+    static let threadSpinSeconds = 0.2
+
+    /// Notes the end of a GEMM if it ran multi-threaded (one atomic store; the GEMMs it follows are
+    /// large).
+    private static func noteCallEnd() {
+        if openblas_get_num_threads() > 1 {
+            lastThreadedCallEnd.store(DispatchTime.now().uptimeNanoseconds, ordering: .relaxed)
+        }
+    }
+
+    /// Sleeps until ``threadSpinSeconds`` have passed since the last multi-threaded GEMM ended, so
+    /// that OpenBLAS' spinning workers do not take a core from what is timed next (on 2 cores that
+    /// slowed the next computation up to 2.5×). Returns at once when there was no recent one.
+    static func waitForIdleThreads() {
+        let last = lastThreadedCallEnd.load(ordering: .relaxed)
+        guard last > 0 else { return }
+        let elapsed = Double(DispatchTime.now().uptimeNanoseconds &- last) / 1e9
+        if elapsed < threadSpinSeconds { Thread.sleep(forTimeInterval: threadSpinSeconds - elapsed) }
     }
 
     /// `C[m×n] = alpha · op(A) · op(B) + beta · C`, all row-major, `op(X)` = X or Xᵀ.
@@ -39,6 +67,7 @@ enum BLAS {
                 }
             }
         }
+        noteCallEnd()
     }
 
     /// Complex `C[m×n] = op(A) · op(B) + beta · C` on interleaved (re, im) storage, row-major.
@@ -67,6 +96,7 @@ enum BLAS {
             var betaValue: (Double, Double) = (Double(beta), 0)
             cblas_zgemm(CblasRowMajor, CblasNoTrans, tb, Int32(m), Int32(n), Int32(k), &alpha, a, Int32(lda), b, Int32(ldb), &betaValue, c, Int32(ldc))
         }
+        noteCallEnd()
     }
 
     enum ComplexTranspose {

@@ -3,7 +3,8 @@ import Foundation
 /// they agree.
 ///
 /// For each requested algorithm: ``ConvolutionEngine/prepare(_:geometry:scalar:)`` builds its plans
-/// and workspaces (untimed warm-up), then ``Configuration/repeats`` calls of
+/// and workspaces (untimed warm-up; for `autotune` this is where the candidates are timed, so the
+/// timed calls measure the chosen path as a later call would), then ``Configuration/repeats`` calls of
 /// ``ConvolutionEngine/forward(input:weight:bias:geometry:algorithm:)`` are timed with a monotonic
 /// clock. Work is Float (the toolkit's working precision). Reported per algorithm: min and median
 /// wall time, GFLOP/s of useful work (``ConvolutionGeometry/usefulFlops`` / median time), and the
@@ -227,9 +228,13 @@ public enum LayerBenchmark {
             results[index].backwardWeightMedianMs = weightTiming.median
             results[index].backwardWeightMinMs = weightTiming.min
             results[index].stepMedianMs = results[index].medianMs + inputTiming.median + weightTiming.median
-            if !ConvolutionAlgorithm.concrete.contains(algorithm) {
+            if algorithm == .auto {
                 results[index].choseBackwardInput = engine.costModel.fastestBackward(for: geometry, gradient: .input, threads: engine.threads).rawValue
                 results[index].choseBackwardWeight = engine.costModel.fastestBackward(for: geometry, gradient: .weight, threads: engine.threads).rawValue
+            } else if algorithm == .autotune {
+                // Tuned by the warm-up calls above.
+                results[index].choseBackwardInput = engine.autotuner.cachedChoice(for: engine.autotuneKey(for: geometry, pass: .backwardInput))?.rawValue
+                results[index].choseBackwardWeight = engine.autotuner.cachedChoice(for: engine.autotuneKey(for: geometry, pass: .backwardWeight))?.rawValue
             }
         }
         switch baseline {

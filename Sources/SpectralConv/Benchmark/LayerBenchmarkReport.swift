@@ -105,7 +105,7 @@ public struct LayerBenchmarkReport: Codable, Sendable, Hashable {
     public struct Result: Codable, Sendable, Hashable {
         /// The algorithm requested.
         public var algorithm: String
-        /// For `auto`: the concrete path it resolved to; absent otherwise.
+        /// For `auto` and `autotune`: the concrete path it resolved to; absent otherwise.
         public var chose: String?
         public var medianMs: Double
         public var minMs: Double
@@ -124,7 +124,7 @@ public struct LayerBenchmarkReport: Codable, Sendable, Hashable {
         /// With `--backward`: `max |g − g_baseline|` of the input and weight gradients (same baseline kind as the forward).
         public var backwardInputMaxAbsDiff: Double?
         public var backwardWeightMaxAbsDiff: Double?
-        /// With `--backward`, for `auto`: the paths the gradients resolved to.
+        /// With `--backward`, for `auto` and `autotune`: the paths the gradients resolved to.
         public var choseBackwardInput: String?
         public var choseBackwardWeight: String?
 

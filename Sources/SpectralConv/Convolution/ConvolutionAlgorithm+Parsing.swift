@@ -1,5 +1,5 @@
 extension ConvolutionAlgorithm {
-    /// Parses a comma-separated list of algorithm names (`direct,im2col,fft,auto`), keeping the
+    /// Parses a comma-separated list of algorithm names (`direct,im2col,fft,auto,autotune`), keeping the
     /// given order and dropping repeats.
     /// - Throws: ``SpectralConvError/invalidArgument(_:)`` for an unknown name or an empty list.
     public static func parseList(_ text: String) throws(SpectralConvError) -> [ConvolutionAlgorithm] {
@@ -9,7 +9,7 @@ extension ConvolutionAlgorithm {
             if !result.contains(algorithm) { result.append(algorithm) }
         }
         guard !result.isEmpty else {
-            throw .invalidArgument("algorithm list '\(text)' is empty; expected names from direct, im2col, fft, auto separated by commas")
+            throw .invalidArgument("algorithm list '\(text)' is empty; expected names from direct, im2col, fft, auto, autotune separated by commas")
         }
         return result
     }

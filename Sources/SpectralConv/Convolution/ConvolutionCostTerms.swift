@@ -45,23 +45,6 @@ public enum CostTerm: String, Codable, Sendable, CaseIterable, Hashable {
     }
 }
 
-/// Which computation of a layer a prediction is for.
-public enum ConvolutionPass: String, Codable, Sendable, CaseIterable, Hashable, CustomStringConvertible {
-    /// `y = x ⋆ w`.
-    case forward
-    /// `dL/dx`.
-    case backwardInput = "backward_input"
-    /// `dL/dw`.
-    case backwardWeight = "backward_weight"
-
-    public var description: String { rawValue }
-
-    /// The pass computing `gradient`.
-    public init(_ gradient: ConvolutionGradient) {
-        self = gradient == .input ? .backwardInput : .backwardWeight
-    }
-}
-
 /// The amounts of work of one call of one path on one layer: a value per ``CostTerm``.
 ///
 /// A prediction is `Σ_term amount · coefficient` (``ConvolutionCostModel/Coefficients``). The

@@ -14,7 +14,8 @@
 /// FFT backward does not reuse spectra from a previous forward call (the engine keeps no spectra
 /// between calls); each gradient transforms its operands once.
 ///
-/// `auto` resolves through ``ConvolutionCostModel/predictedBackwardSeconds(for:gradient:algorithm:threads:)``.
+/// `auto` resolves through ``ConvolutionCostModel/predictedBackwardSeconds(for:gradient:algorithm:threads:)``;
+/// `autotune` times the paths per gradient (``ConvolutionPass/backwardInput``, ``ConvolutionPass/backwardWeight``).
 /// Calls take the engine's lock and reuse its workspaces; they enter the paths with a concrete
 /// scalar type (the switch on `S.precision`), like ``forward(input:weight:bias:geometry:algorithm:)``.
 extension ConvolutionEngine {
@@ -29,7 +30,9 @@ extension ConvolutionEngine {
     ) throws(SpectralConvError) -> Tensor<S> {
         try Self.checkShape(outputGradient, geometry.outputShape, "output gradient")
         try Self.checkShape(weight, geometry.weightShape, "weight")
-        let path = algorithm == .auto ? costModel.fastestBackward(for: geometry, gradient: .input, threads: threads) : algorithm
+        let path = try concretePath(algorithm, pass: .backwardInput, geometry: geometry, precision: S.precision) { (candidate) throws(SpectralConvError) in
+            _ = try backwardInput(outputGradient: outputGradient, weight: weight, geometry: geometry, algorithm: candidate)
+        }
         let parallelism = Parallelism(threads: threads)
         lock.lock()
         defer { lock.unlock() }
@@ -65,7 +68,9 @@ extension ConvolutionEngine {
     ) throws(SpectralConvError) -> Tensor<S> {
         try Self.checkShape(input, geometry.inputShape, "input")
         try Self.checkShape(outputGradient, geometry.outputShape, "output gradient")
-        let path = algorithm == .auto ? costModel.fastestBackward(for: geometry, gradient: .weight, threads: threads) : algorithm
+        let path = try concretePath(algorithm, pass: .backwardWeight, geometry: geometry, precision: S.precision) { (candidate) throws(SpectralConvError) in
+            _ = try backwardWeight(input: input, outputGradient: outputGradient, geometry: geometry, algorithm: candidate)
+        }
         let parallelism = Parallelism(threads: threads)
         lock.lock()
         defer { lock.unlock() }

@@ -17,8 +17,10 @@ public final class ConvolutionEngine: @unchecked Sendable {
     public let threads: Int
     /// How hard FFTW searches for a fast plan the first time it meets a transform size.
     public let fftRigor: FFTPlanRigor
-    /// The cost model `auto` uses.
+    /// The cost model `auto` uses (and `autotune` to skip hopeless candidates).
     public let costModel: ConvolutionCostModel
+    /// Times and remembers the choices of ``ConvolutionAlgorithm/autotune`` (see ``Autotuner``).
+    public let autotuner: Autotuner
 
     /// Serialises calls: the workspaces below are shared.
     let lock = NSLock()
@@ -34,19 +36,30 @@ public final class ConvolutionEngine: @unchecked Sendable {
     ///     calibration when one was written to the cache folder, the documented default otherwise
     ///     (``ConvolutionCostModel/calibratedOrDefault``).
     ///   - planCache: where FFTW plans are kept (the process-wide ``FFTPlanCache/shared`` by default).
+    ///   - autotuner: measures and remembers the choices of ``ConvolutionAlgorithm/autotune`` (the
+    ///     process-wide ``Autotuner/shared`` by default, which persists them in the per-machine cache file).
     /// - Throws: ``SpectralConvError/invalidArgument(_:)`` when `threads` is below 1.
-    public init(threads: Int? = nil, fftRigor: FFTPlanRigor = .estimate, costModel: ConvolutionCostModel = .calibratedOrDefault, planCache: FFTPlanCache = .shared) throws(SpectralConvError) {
+    public init(threads: Int? = nil, fftRigor: FFTPlanRigor = .estimate, costModel: ConvolutionCostModel = .calibratedOrDefault, planCache: FFTPlanCache = .shared,
+                autotuner: Autotuner = .shared) throws(SpectralConvError) {
         let count = threads ?? ProcessInfo.processInfo.activeProcessorCount
         guard count >= 1 else { throw .invalidArgument("threads must be at least 1, got \(count)") }
         self.threads = count
         self.fftRigor = fftRigor
         self.costModel = costModel
         self.fft = FFTConvolution(rigor: fftRigor, planCache: planCache)
+        self.autotuner = autotuner
     }
 
-    /// The concrete path `algorithm` stands for on this geometry (itself unless it is `auto`).
+    /// The concrete path `algorithm` stands for on this geometry's Float forward, without timing
+    /// anything: itself for a concrete path, the cost model's choice for `auto`, and for `autotune`
+    /// the choice already tuned for this shape (Float, forward, this engine's threads and rigor) or,
+    /// before it is tuned, the cost model's choice. ``resolve(_:for:pass:scalar:)`` tunes.
     public func resolve(_ algorithm: ConvolutionAlgorithm, for geometry: ConvolutionGeometry) -> ConvolutionAlgorithm {
-        algorithm == .auto ? costModel.fastest(for: geometry, threads: threads) : algorithm
+        switch algorithm {
+        case .direct, .im2col, .fft: return algorithm
+        case .auto: return costModel.fastest(for: geometry, threads: threads)
+        case .autotune: return autotuner.cachedChoice(for: autotuneKey(for: geometry)) ?? costModel.fastest(for: geometry, threads: threads)
+        }
     }
 
     /// The forward convolution (cross-correlation) of `input` with `weight`, plus `bias`.
@@ -56,7 +69,8 @@ public final class ConvolutionEngine: @unchecked Sendable {
     ///   - weight: `[O, C/G, kH, kW]` (or `[O, C/G, K]`).
     ///   - bias: `[O]`, or nil for none.
     ///   - options: stride, padding, dilation, groups.
-    ///   - algorithm: the path; `auto` asks ``costModel``.
+    ///   - algorithm: the path; `auto` asks ``costModel``; `autotune` times the paths the first time
+    ///     this shape is met (on these tensors, results discarded) and runs the fastest (``Autotuner``).
     /// - Returns: `[N, O, Ho, Wo]` (or `[N, O, Lo]`) with sizes from ``ConvolutionGeometry``.
     /// - Throws: ``SpectralConvError`` for shapes or options that do not fit, never a trap.
     public func forward<S: TensorScalar>(
@@ -77,7 +91,9 @@ public final class ConvolutionEngine: @unchecked Sendable {
             throw .invalidShape("input \(input.shape) / weight \(weight.shape) do not match the geometry \(geometry)")
         }
         try validateBias(bias, geometry: geometry)
-        let path = resolve(algorithm, for: geometry)
+        let path = try concretePath(algorithm, pass: .forward, geometry: geometry, precision: S.precision) { (candidate) throws(SpectralConvError) in
+            _ = try forward(input: input, weight: weight, geometry: geometry, algorithm: candidate)
+        }
         let parallelism = Parallelism(threads: threads)
         lock.lock()
         defer { lock.unlock() }
@@ -123,7 +139,7 @@ public final class ConvolutionEngine: @unchecked Sendable {
             DirectConvolution.forward(input: x, weight: w, output: y, geometry: geometry, parallelism: parallelism)
         case .im2col:
             im2col.forward(input: x, weight: w, output: y, geometry: geometry, parallelism: parallelism)
-        case .fft, .auto:
+        case .fft, .auto, .autotune:
             fft.forward(input: x, weight: w, output: y, plan: fftPlan!, parallelism: parallelism)
         }
     }

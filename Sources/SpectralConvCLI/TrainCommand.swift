@@ -14,7 +14,7 @@ struct TrainCommand: ParsableCommand {
         commandName: "train",
         abstract: "Train a model on an image-classification data set (default: Fashion-MNIST).")
 
-    @Option(help: "Model: a built-in name (seed) or FILE.json listing layers (YAML is not supported).")
+    @Option(help: "Model: a built-in name (seed) or FILE.json / FILE.yaml listing layers.")
     var model: String = "seed"
     @Option(help: "Epochs in total (with --resume: the total to reach; default 10, or the run's).")
     var epochs: Int?
@@ -75,8 +75,6 @@ struct TrainCommand: ParsableCommand {
         let description: ModelDescription
         if ModelRegistry.names.contains(model) {
             description = ModelDescription(name: model)
-        } else if model.lowercased().hasSuffix(".yaml") || model.lowercased().hasSuffix(".yml") {
-            throw .invalidArgument("YAML model files are not supported yet; write the model as JSON (see `ModelDescription`)")
         } else {
             guard let bytes = FileManager.default.contents(atPath: model) else {
                 throw .io(path: model, reason: "cannot read the model file (built-in models: \(ModelRegistry.names.joined(separator: ", ")))")
@@ -133,7 +131,7 @@ struct TrainingSession {
     func run() throws(SpectralConvError) {
         let (training, validation, augmentation) = try configuration.prepareTraining()
         let engine = try configuration.makeEngine()
-        let network: Sequential<Float> = try configuration.model.build(inputShape: Array(training.images.shape.dropFirst()),
+        let network: Sequential<Float> = try configuration.model.build(inputShape: training.imageShape,
                                                                        seed: configuration.seed, engine: engine)
         network.setAlgorithm(try configuration.parsedAlgorithm())
         let stop = StopFlag()

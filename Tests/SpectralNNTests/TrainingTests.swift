@@ -154,4 +154,26 @@ import SpectralNN
         #expect(seed.parameterCount == 35_754)
         #expect(throws: SpectralConvError.self) { try ModelDescription.decode(Data("{}".utf8), path: "m.json") }
     }
+
+    @Test("YAML model files: docs/models/seed.yaml is the built-in seed network; YAML errors name the place")
+    func yamlModelDescription() throws {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("docs/models/seed.yaml")
+        let data = try Data(contentsOf: url)
+        let written: Sequential<Float> = try ModelDescription.decode(data, path: url.path).build(inputShape: nil, seed: 0)
+        let builtIn: Sequential<Float> = try ModelDescription(name: "seed").build(inputShape: [1, 28, 28], seed: 0)
+        #expect(written.parameterCount == builtIn.parameterCount)
+        #expect(written.layers.map { String(describing: type(of: $0)) } == builtIn.layers.map { String(describing: type(of: $0)) })
+        #expect(written.outputShape == [10])
+        let bad = "input_shape: [1, 8, 8]\nlayers:\n  - {type: conv2d, filters: four, kernel_size: 3}\n"
+        do {
+            _ = try ModelDescription.decode(Data(bad.utf8), path: "m.yml")
+            Issue.record("a non-integer filter count must be rejected")
+        } catch {
+            #expect(error.description.contains("YAML"))
+            #expect(error.description.contains("filters"))
+        }
+        let json = try ModelDescription.decode(Data(#"{"name": "seed"}"#.utf8), path: "model", syntax: .json)
+        #expect(json.name == "seed")
+    }
 }

@@ -167,6 +167,22 @@ public struct ConvolutionCostTerms: Sendable, Hashable {
                 return total + derivedTerms(derived, copies: copies)
             }
         case .weight:
+            if algorithm == .direct && DirectConvolution.hasWeightGradientKernel(geometry) {
+                // Stride-1 weight gradients use the direct path's own kernel (dot products over the
+                // wide plane): the useful flops times `Wp/Wo` and the 3-column blocking, 4-channel
+                // output blocks, plus the copy of dy into the wide layout.
+                let g = geometry
+                let wp = g.width + g.padLeft + g.padRight
+                let columns = Double((g.kernelWidth + 2) / 3 * 3) / Double(g.kernelWidth)
+                let efficiency = min(1, Double(g.outChannelsPerGroup) / 4)
+                let work = g.usefulFlops * Double(wp) / Double(g.outWidth) * columns
+                var terms = ConvolutionCostTerms()
+                terms[.calls] = 1
+                terms[.directFlops] = work / parallel
+                terms[.directBlockingLoss] = work * (1 / efficiency - 1) / parallel
+                terms[.copyBytes] = Double(g.batch * g.outChannels * g.outHeight * wp) * 4 / parallel
+                return terms
+            }
             guard let derived = WeightGradientDecomposition(geometry).geometry else { return ConvolutionCostTerms() }
             let copies = Double(derived.inputShape.reduce(1, *) + derived.weightShape.reduce(1, *)) * 4
             return derivedTerms(derived, copies: copies)

@@ -1,8 +1,9 @@
 import Foundation
 import SpectralConv
+import Yams
 
-/// A model as a JSON document (the `--model FILE.json` of `spectralconv train`, and what a run's
-/// `config.json` records):
+/// A model as a JSON or YAML document (the `--model FILE.json|FILE.yaml` of `spectralconv train`,
+/// and what a run's `config.json` records):
 ///
 ///     {"name": "seed"}                                   a built-in model (``ModelRegistry``)
 ///     {"input_shape": [1, 28, 28], "layers": [
@@ -11,6 +12,14 @@ import SpectralConv
 ///        {"type": "flatten"}, {"type": "dropout", "rate": 0.5}, {"type": "batchnorm2d"},
 ///        {"type": "dense", "units": 10, "activation": "softmax"},
 ///        {"type": "relu"}, {"type": "tanh"}, {"type": "sigmoid"}, {"type": "softmax"}]}
+///
+/// The same document in YAML (keys and values as in JSON):
+///
+///     input_shape: [1, 28, 28]
+///     layers:
+///       - {type: conv2d, filters: 4, kernel_size: 5, activation: tanh}
+///       - type: flatten
+///       - {type: dense, units: 10, activation: softmax}
 ///
 /// Input channels and dense input features are inferred from the previous layer; `activation`
 /// appends that activation layer.
@@ -46,12 +55,34 @@ public struct ModelDescription: Codable, Sendable, Equatable {
         self.layers = layers
     }
 
-    /// Parses a JSON model document.
+    /// The syntaxes a model document can be written in.
+    public enum Syntax: Sendable {
+        case json
+        case yaml
+
+        /// YAML for `.yaml` / `.yml` paths, JSON otherwise.
+        public init(path: String) {
+            let lowered = path.lowercased()
+            self = lowered.hasSuffix(".yaml") || lowered.hasSuffix(".yml") ? .yaml : .json
+        }
+    }
+
+    /// Parses a model document, in the syntax its path's extension names (`.yaml`/`.yml`: YAML,
+    /// anything else: JSON) unless `syntax` is given.
     /// - Throws: ``SpectralConvError/invalidFormat(path:reason:)``.
-    public static func decode(_ data: Data, path: String) throws(SpectralConvError) -> ModelDescription {
+    public static func decode(_ data: Data, path: String, syntax: Syntax? = nil) throws(SpectralConvError) -> ModelDescription {
         let description: ModelDescription
-        do { description = try JSONDecoder().decode(ModelDescription.self, from: data) } catch {
-            throw .invalidFormat(path: path, reason: "not a model description ({\"name\": …} or {\"input_shape\": …, \"layers\": [{\"type\": …}, …]}): \(error)")
+        let resolved = syntax ?? Syntax(path: path)
+        do {
+            switch resolved {
+            case .json: description = try JSONDecoder().decode(ModelDescription.self, from: data)
+            case .yaml: description = try YAMLDecoder().decode(ModelDescription.self, from: data)
+            }
+        } catch {
+            let expected = resolved == .json
+                ? "{\"name\": …} or {\"input_shape\": …, \"layers\": [{\"type\": …}, …]}"
+                : "name: … or input_shape: […] with layers: [{type: …}, …]"
+            throw .invalidFormat(path: path, reason: "not a \(resolved == .json ? "JSON" : "YAML") model description (\(expected)): \(describe(error))")
         }
         guard (description.name == nil) != (description.layers == nil) else {
             throw .invalidFormat(path: path, reason: "a model description needs exactly one of \"name\" (a built-in) or \"layers\"")
@@ -100,6 +131,20 @@ public struct ModelDescription: Codable, Sendable, Equatable {
         }
         for existing in built { existing.name = "" }
         return try Sequential(inputShape: shape, layers: built, seed: seed, engine: engine)
+    }
+
+    /// A one-line account of a decoding error (the coding path and what was wrong).
+    private static func describe(_ error: any Error) -> String {
+        switch error {
+        case DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context),
+             DecodingError.keyNotFound(_, let context), DecodingError.dataCorrupted(let context):
+            let path = context.codingPath.reduce(into: "") { path, key in
+                if let index = key.intValue { path += "[\(index)]" } else { path += (path.isEmpty ? "" : ".") + key.stringValue }
+            }
+            return (path.isEmpty ? "" : "at \(path): ") + context.debugDescription
+        default:
+            return String(describing: error).split(separator: "\n").first.map(String.init) ?? "unreadable"
+        }
     }
 
     private static func activation<Scalar: TensorScalar>(_ name: String) throws(SpectralConvError) -> any Layer<Scalar> {

@@ -193,7 +193,7 @@ enum GradientCases {
     }
 
     @Test func autoResolvesThroughTheBackwardCostModel() throws {
-        let model = ConvolutionCostModel.default
+        let model = Self.engine.costModel   // the default, or this machine's calibration when one is installed
         let large = try ConvolutionGeometry(inputShape: [8, 32, 64, 64], weightShape: [32, 32, 7, 7], options: .init())
         for gradient in ConvolutionGradient.allCases {
             for algorithm in ConvolutionAlgorithm.concrete {

@@ -9,7 +9,7 @@ import Testing
     static let truth: [ConvolutionAlgorithm: ConvolutionCostModel.Coefficients] = [
         .direct: [.directFlops: 1 / 60e9, .directBlockingLoss: 1 / 240e9, .copyBytes: 1 / 3e9, .calls: 4e-6],
         .im2col: [.gemmFlops: 1 / 110e9, .gemmBlockingLoss: 1 / 900e9, .copyBytes: 1 / 6e9, .calls: 9e-6],
-        .fft: [.transformFlops: 1 / 9e9, .productFlops: 1 / 50e9, .copyBytes: 1 / 4e9, .calls: 25e-6],
+        .fft: [.transformFlops: 1 / 9e9, .perMapTransformFlops: 1 / 20e9, .productFlops: 1 / 50e9, .copyBytes: 1 / 4e9, .calls: 25e-6],
     ]
 
     /// Layers that make every term vary: channel counts 1…64 (register blocks partly filled),
@@ -195,9 +195,28 @@ import Testing
         // The direct path at full register blocks: flops at 85 GFLOP/s per thread, no loss.
         let direct = ConvolutionCostTerms.forward(g, algorithm: .direct, threads: 2)
         #expect(direct[.directBlockingLoss] == 0 && direct[.directFlops] == g.usefulFlops / 2)
+        // One input map per output (C = 1): the per-map route, data maps only (kernel spectra are kept).
+        let single = try ConvolutionGeometry(inputShape: [1, 1, 64, 64], weightShape: [3, 1, 9, 9], options: .init(padding: .same))
+        let perMap = ConvolutionCostTerms.forward(single, algorithm: .fft, threads: 2)
+        let singleLayout = FFTConvolutionLayout(geometry: single)
+        #expect(perMap[.transformFlops] == 0 && perMap[.perMapTransformFlops] > 0)
+        #expect(perMap[.perMapTransformFlops] < singleLayout.transformFlops / 2)
+        #expect(singleLayout.dataTransformShare > 0 && singleLayout.dataTransformShare < 1)
         // A 1×1 stride-1 unpadded layer needs no unfold.
         let pointwise = try ConvolutionGeometry(inputShape: [1, 8, 16, 16], weightShape: [8, 8, 1, 1], options: .init())
         #expect(ConvolutionCostTerms.forward(pointwise, algorithm: .im2col, threads: 2)[.copyBytes] == 0)
+    }
+
+    @Test func aTermACalibrationLacksKeepsItsRate() throws {
+        // A file written before a term existed: that term is predicted at the default rate, not for free.
+        var fft = Self.truth[.fft]!
+        fft[.perMapTransformFlops] = nil
+        let old = CostModelCalibration(fits: ConvolutionAlgorithm.concrete.map {
+            .init(algorithm: $0, pass: .forward, coefficients: $0 == .fft ? fft : Self.truth[$0]!, samples: 1, rmsLogError: 0, maxLogError: 0)
+        }, threads: 2, created: "", source: "")
+        let coefficients = ConvolutionCostModel(calibration: old).coefficients(for: .fft, pass: .forward).coefficients
+        #expect(coefficients[.perMapTransformFlops] == ConvolutionCostModel.default.rateCoefficients(for: .fft)[.perMapTransformFlops])
+        #expect(coefficients[.transformFlops] == Self.truth[.fft]![.transformFlops])
     }
 
     @Test func choicesFollowChangesToTheModel() throws {

@@ -9,6 +9,7 @@ import Foundation
 ///     direct  = F·v/t_d · c_flops + F·v·(1/e_d − 1)/t_d · c_loss + band and output bytes/t_d · c_copy + c_call
 ///     im2col  = F/t · c_gemm + F·(1/e_g − 1)/t · c_loss + unfolded bytes/t · c_copy + c_call
 ///     fft     = transform flops/t_f · c_transform + product flops/t · c_product + copied bytes/t_f · c_copy + c_call
+///               (per-map route, C'/G = 1: data-map transform flops/t · c_per_map instead; kernel spectra are kept)
 ///
 /// with F the useful flops, t the threads, `v = ⌈Wo/8⌉·8/Wo` the unused lanes of each row's last
 /// vector, `e_d = min(1, (O/G)/4)` (the direct microkernel's register block covers 4 output
@@ -92,19 +93,21 @@ public struct ConvolutionCostModel: Sendable, Hashable {
             let flop = 1 / (gemmRate * 1e9)
             return [.gemmFlops: flop, .gemmBlockingLoss: flop, .copyBytes: copy, .calls: 0]
         }
-        return [.transformFlops: 1 / (transformRate * 1e9), .productFlops: 1 / (productRate * 1e9), .copyBytes: copy, .calls: 0]
+        let transform = 1 / (transformRate * 1e9)
+        return [.transformFlops: transform, .perMapTransformFlops: transform, .productFlops: 1 / (productRate * 1e9), .copyBytes: copy, .calls: 0]
     }
 
     /// The coefficients behind predictions of `pass` through `algorithm`, and whether they are
     /// calibrated: the calibration's for that path and pass, else its forward ones for that path,
-    /// else the rates'.
+    /// else the rates' (terms a calibration lacks keep their rate coefficient).
     public func coefficients(for algorithm: ConvolutionAlgorithm, pass: ConvolutionPass) -> (coefficients: Coefficients, calibrated: Bool) {
         let path = ConvolutionAlgorithm.concrete.contains(algorithm) ? algorithm : .fft
-        if let calibration {
-            if let fit = calibration.fit(for: path, pass: pass) { return (fit.coefficients, true) }
-            if let fit = calibration.fit(for: path, pass: .forward) { return (fit.coefficients, true) }
+        let rates = rateCoefficients(for: path)
+        if let calibration, let fit = calibration.fit(for: path, pass: pass) ?? calibration.fit(for: path, pass: .forward) {
+            // A term the calibration lacks (a file from before the term existed) keeps its rate.
+            return (rates.merging(fit.coefficients) { $1 }, true)
         }
-        return (rateCoefficients(for: path), false)
+        return (rates, false)
     }
 
     /// `Σ amount · coefficient` over `terms`, summed in ``CostTerm/allCases`` order (so the result

@@ -16,9 +16,14 @@ public enum CostTerm: String, Codable, Sendable, CaseIterable, Hashable {
     /// im2col path: flops lost to small GEMMs, `flops·(1/e − 1)` per thread with
     /// `e = min(1, (O/G)/16)·min(1, (C/G)·kH·kW/32)`.
     case gemmBlockingLoss = "gemm_blocking_loss"
-    /// FFT path: transform flops (`2.5·T·log2 T` per real transform, weighted by FFTW's handling
-    /// of the lengths; see ``FFTConvolutionLayout``), per thread.
+    /// FFT path, batched route: transform flops (`2.5·T·log2 T` per real transform, weighted by
+    /// FFTW's handling of the lengths; see ``FFTConvolutionLayout``), per working thread.
     case transformFlops = "transform_flops"
+    /// FFT path, per-map route (`C'/G = 1`: single-channel images, filter banks, depthwise layers):
+    /// transform flops of the input and output maps, per thread. The kernel spectra are kept
+    /// between calls with the same weights, so repeated calls (inference, filtering, the sweep)
+    /// do not transform the kernels; a training step that changes them pays `O` more transforms.
+    case perMapTransformFlops = "per_map_transform_flops"
     /// FFT path: per-bin complex products, `8·F·B·(C'/G)·O`, per thread.
     case productFlops = "product_flops"
     /// Bytes copied (direct: the padded input band and the output; im2col: the unfold; FFT:
@@ -30,7 +35,7 @@ public enum CostTerm: String, Codable, Sendable, CaseIterable, Hashable {
     /// The unit of the term's cost coefficient, for reports.
     public var coefficientUnit: String {
         switch self {
-        case .directFlops, .directBlockingLoss, .gemmFlops, .gemmBlockingLoss, .transformFlops, .productFlops:
+        case .directFlops, .directBlockingLoss, .gemmFlops, .gemmBlockingLoss, .transformFlops, .perMapTransformFlops, .productFlops:
             return "s/flop/thread"
         case .copyBytes: return "s/byte/thread"
         case .calls: return "s/call"
@@ -41,7 +46,7 @@ public enum CostTerm: String, Codable, Sendable, CaseIterable, Hashable {
     public static func terms(of algorithm: ConvolutionAlgorithm) -> [CostTerm] {
         if algorithm == .direct { return [.directFlops, .directBlockingLoss, .copyBytes, .calls] }
         if algorithm == .im2col { return [.gemmFlops, .gemmBlockingLoss, .copyBytes, .calls] }
-        return [.transformFlops, .productFlops, .copyBytes, .calls]
+        return [.transformFlops, .perMapTransformFlops, .productFlops, .copyBytes, .calls]
     }
 }
 
@@ -79,6 +84,8 @@ public struct ConvolutionCostTerms: Sendable, Hashable {
     ///             copy_bytes = 4·(N·C·Hp·Wp + N·O·Ho·Wo)/t_d,                               calls = 1
     ///     im2col: gemm_flops = F/t, gemm_blocking_loss = F·(1/e_g − 1)/t, copy_bytes = U/t, calls = 1
     ///     fft:    transform_flops/t_f, product_flops/t, copy_bytes/t_f,                    calls = 1
+    ///             (per-map route, C'/G = 1: per_map_transform_flops/t of the data maps only,
+    ///             product_flops/t, copy_bytes = fill and copy-out of the data maps/t)
     ///
     /// with F the useful flops, t the threads, `v = ⌈Wo/8⌉·8/Wo` the unused lanes of each row's
     /// last vector, the direct path's band copy (the zero-padded input, `Hp × Wp`) and output
@@ -112,12 +119,20 @@ public struct ConvolutionCostTerms: Sendable, Hashable {
             terms[.copyBytes] = unfold / parallel
         } else {
             let layout = FFTConvolutionLayout(geometry: g)
-            let working = Double(max(1, min(threads, layout.batchItems * layout.phaseChannels, layout.batchItems * g.outChannels)))
-            let maps = layout.batchItems * (layout.phaseChannels + g.outChannels) + g.outChannels * layout.phaseChannelsPerGroup
-            let copies = Double(maps * layout.points) * bytes + Double(layout.bins * maps) * 2 * bytes
-            terms[.transformFlops] = layout.transformFlops / working
-            terms[.productFlops] = layout.productFlops / parallel
-            terms[.copyBytes] = copies / working
+            let dataMaps = layout.batchItems * (layout.phaseChannels + g.outChannels)
+            if layout.hasOneInputMapPerOutput {
+                // Per-map route: maps (or FFTW's threads) keep every thread busy; no packing.
+                terms[.perMapTransformFlops] = layout.transformFlops * layout.dataTransformShare / parallel
+                terms[.productFlops] = layout.productFlops / parallel
+                terms[.copyBytes] = Double(dataMaps * layout.points) * bytes / parallel
+            } else {
+                let working = Double(max(1, min(threads, layout.batchItems * layout.phaseChannels, layout.batchItems * g.outChannels)))
+                let maps = dataMaps + g.outChannels * layout.phaseChannelsPerGroup
+                let copies = Double(maps * layout.points) * bytes + Double(layout.bins * maps) * 2 * bytes
+                terms[.transformFlops] = layout.transformFlops / working
+                terms[.productFlops] = layout.productFlops / parallel
+                terms[.copyBytes] = copies / working
+            }
         }
         return terms
     }
@@ -179,5 +194,19 @@ public struct ConvolutionCostTerms: Sendable, Hashable {
         case .backwardInput: return backward(geometry, gradient: .input, algorithm: algorithm, threads: threads)
         case .backwardWeight: return backward(geometry, gradient: .weight, algorithm: algorithm, threads: threads)
         }
+    }
+}
+
+extension FFTConvolutionLayout {
+    /// The share of ``transformFlops`` spent on the input and output maps (the rest transforms the
+    /// kernels), counted as ``Shape/transformFlops`` counts: `B·C' + B·O` data transforms against
+    /// `O·C'/G` kernel transforms that are pruned to `(kP/TH + 1)/2` of a full one when the kernel
+    /// covers at most half the rows. Keep in step with that property.
+    var dataTransformShare: Double {
+        let data = Double(batchItems * (phaseChannels + geometry.outChannels))
+        let pruned = transformHeight > 1 && 2 * phaseKernelHeight <= transformHeight
+        let kernelShare = pruned ? (Double(phaseKernelHeight) / Double(transformHeight) + 1) / 2 : 1
+        let kernels = Double(geometry.outChannels * phaseChannelsPerGroup) * kernelShare
+        return data / (data + kernels)
     }
 }

@@ -27,7 +27,7 @@ BUILD_FLAGS := -c release $(CPU_FLAGS)
 BIN_DIR = $(shell $(SWIFT) build $(BUILD_FLAGS) --show-bin-path 2>/dev/null)
 SPECTRALCONV = $(BIN_DIR)/spectralconv
 
-.PHONY: all setup build demo test bench bench-suite bench-check clean
+.PHONY: all setup build demo test bench bench-suite bench-check notebooks notebooks-smoke notebooks-venv clean
 
 all: build
 
@@ -68,6 +68,29 @@ bench-suite: setup
 ## CI: build the suite and run every benchmark once (no timing is judged).
 bench-check: setup
 	cd Benchmarks && SPECTRALCONV_BENCH_SMOKE=1 $(SWIFT) package $(CPU_FLAGS) benchmark --no-progress --quiet
+
+## Jupyter notebooks (notebooks/): a virtual environment with notebooks/requirements.txt, the
+## release CLI, then every notebook executed headless and written back with its outputs.
+## `make notebooks-smoke` runs them with the smallest settings and leaves the committed ones untouched.
+NOTEBOOK_PYTHON ?= python3
+NOTEBOOK_VENV   ?= .venv-notebooks
+NOTEBOOK_STAMP  := $(NOTEBOOK_VENV)/.requirements-installed
+
+notebooks-venv: $(NOTEBOOK_STAMP)
+
+$(NOTEBOOK_STAMP): notebooks/requirements.txt
+	@$(NOTEBOOK_PYTHON) -c 'import ensurepip, venv' 2>/dev/null || { \
+	  echo "installing: python3 python3-venv"; SUDO=""; [ "$$(id -u)" -ne 0 ] && SUDO=sudo; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq python3 python3-venv; }
+	test -x $(NOTEBOOK_VENV)/bin/python || $(NOTEBOOK_PYTHON) -m venv $(NOTEBOOK_VENV)
+	$(NOTEBOOK_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r notebooks/requirements.txt
+	touch $@
+
+notebooks: build notebooks-venv
+	SPECTRALCONV="$(SPECTRALCONV)" $(NOTEBOOK_VENV)/bin/python notebooks/run.py
+
+notebooks-smoke: build notebooks-venv
+	SPECTRALCONV="$(SPECTRALCONV)" $(NOTEBOOK_VENV)/bin/python notebooks/run.py --smoke --output-dir notebooks/runs/smoke
 
 clean:
 	rm -rf .build Benchmarks/.build

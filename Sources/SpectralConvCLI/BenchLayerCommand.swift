@@ -58,6 +58,8 @@ struct BenchLayerCommand: ParsableCommand {
 
     @OptionGroup var fft: FFTPlanningOptions
 
+    @OptionGroup var costModel: CostModelOptions
+
     func validate() throws {
         for (name, value) in [("--batch", batch), ("--in-channels", inChannels), ("--out-channels", outChannels),
                               ("--repeats", repeats)] where value < 1 {
@@ -78,7 +80,8 @@ struct BenchLayerCommand: ParsableCommand {
             oneDimensional: oneDimensional,
             algorithms: try ConvolutionAlgorithm.parseList(algorithms),
             threads: threads ?? ProcessInfo.processInfo.activeProcessorCount,
-            repeats: repeats, seed: seed, baseline: baselineKind, fftRigor: try fft.parsedRigor(), backward: backward)
+            repeats: repeats, seed: seed, baseline: baselineKind, fftRigor: try fft.parsedRigor(), backward: backward,
+            costModel: try costModel.load().model)
         try fft.loadWisdom()
         let report = try LayerBenchmark.run(configuration)
         try fft.saveWisdom()

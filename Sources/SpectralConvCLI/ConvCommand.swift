@@ -35,6 +35,8 @@ struct ConvCommand: ParsableCommand {
 
     @OptionGroup var fft: FFTPlanningOptions
 
+    @OptionGroup var costModel: CostModelOptions
+
     func validate() throws {
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
     }
@@ -54,7 +56,7 @@ struct ConvCommand: ParsableCommand {
         let b = biasArray?.tensor(as: S.self)
         let options = try layer.options(oneDimensional: x.rank == 3)
         let requested = try ConvolutionAlgorithm(parsing: algorithm)
-        let engine = try ConvolutionEngine(threads: threads, fftRigor: try fft.parsedRigor())
+        let engine = try ConvolutionEngine(threads: threads, fftRigor: try fft.parsedRigor(), costModel: try costModel.load().model)
         try fft.loadWisdom()
         let geometry = try ConvolutionGeometry(inputShape: x.shape, weightShape: w.shape, options: options)
         try geometry.checkFitsInMemory(scalarSize: MemoryLayout<S>.size)

@@ -26,7 +26,7 @@ struct EvaluateCommand: ParsableCommand {
         guard let test = try configuration.loadTestSet(), test.count > 0 else {
             throw SpectralConvError.invalidArgument("the run has no test split (for .npy data, train with --npy-test-images/--npy-test-labels)")
         }
-        let network: Sequential<Float> = try configuration.model.build(inputShape: Array(test.images.shape.dropFirst()), seed: configuration.seed,
+        let network: Sequential<Float> = try configuration.model.build(inputShape: test.imageShape, seed: configuration.seed,
                                                                        engine: try configuration.makeEngine())
         network.setAlgorithm(try configuration.parsedAlgorithm())
         try Trainer.loadWeights(into: network, from: RunFiles.checkpoint(runDirectory))

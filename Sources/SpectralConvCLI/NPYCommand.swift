@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SpectralAnalysis
 import SpectralConv
 
 /// `spectralconv npy`: small tools for the .npy files the other commands read and write.
@@ -7,7 +8,7 @@ struct NPYCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "npy",
         abstract: "Create, describe and compare NumPy .npy arrays.",
-        subcommands: [NPYRandomCommand.self, NPYInfoCommand.self, NPYCompareCommand.self]
+        subcommands: [NPYRandomCommand.self, NPYInfoCommand.self, NPYCompareCommand.self, NPYKernelCommand.self]
     )
 }
 
@@ -62,6 +63,38 @@ struct NPYRandomCommand: ParsableCommand {
         let count = extents.reduce(1) { $0.multipliedReportingOverflow(by: $1).overflow ? Int.max : $0 * $1 }
         guard count <= 1 << 31 else { throw .invalidArgument("shape '\(text)' has more than 2^31 elements") }
         return extents
+    }
+}
+
+/// `spectralconv npy kernel`: the weights of one kernel spec (a preset, a literal, …) as a .npy
+/// array, so that the exact kernel `spectrum` and `filter` use can be fed to `conv` or NumPy.
+struct NPYKernelCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "kernel",
+        abstract: "Write one kernel's weights ([kH, kW], or [K] for 1-D) as a .npy array.",
+        discussion: "KERNEL as for `spectralconv spectrum` (a preset such as gaussian:9:2 or sobel-x, a literal, FILE.npy or FILE.safetensors:TENSOR), naming exactly one kernel. The weights are those of convolution orientation, as `spectrum` and `filter` use them; `conv` correlates, so flip both axes to filter the same way there.")
+
+    @Argument(help: "The kernel: a preset, a literal matrix, FILE.npy or FILE.safetensors:TENSOR (one kernel).")
+    var kernel: String
+
+    @Option(help: "float32 or float64.")
+    var dtype: String = "float32"
+
+    @Option(help: "Output .npy path (written atomically).")
+    var output: String
+
+    func run() throws {
+        let kernels = try KernelSpecification.parse(kernel)
+        guard kernels.count == 1, let first = kernels.first else {
+            throw SpectralConvError.invalidArgument("'\(kernel)' names \(kernels.count) kernels; expected exactly one")
+        }
+        let weights = try first.weights.reshaped(first.reportedShape)
+        switch dtype.lowercased() {
+        case "float32", "f4", "<f4": try NPY.write(weights.converted(to: Float.self), to: output)
+        case "float64", "f8", "<f8": try NPY.write(weights, to: output)
+        default: throw SpectralConvError.invalidArgument("unknown dtype '\(dtype)'; expected float32 or float64")
+        }
+        print("wrote \(output): \(first.name) \(first.reportedShape)")
     }
 }
 

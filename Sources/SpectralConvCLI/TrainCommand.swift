@@ -131,7 +131,7 @@ struct TrainingSession {
     func run() throws(SpectralConvError) {
         let (training, validation, augmentation) = try configuration.prepareTraining()
         let engine = try configuration.makeEngine()
-        let network: Sequential<Float> = try configuration.model.build(inputShape: Array(training.images.shape.dropFirst()),
+        let network: Sequential<Float> = try configuration.model.build(inputShape: training.imageShape,
                                                                        seed: configuration.seed, engine: engine)
         network.setAlgorithm(try configuration.parsedAlgorithm())
         let stop = StopFlag()

@@ -60,7 +60,7 @@ public enum ImageDataset {
                                           declared: "\(kept == imageCount ? "" : "the first \(kept) of ")\(imageCount) images of \(rows)×\(columns) pixels",
                                           expectEnd: kept == imageCount)
         let classCount = Int(labelBytes.max() ?? 0) + 1
-        return LabeledImages(validatedImages: makeTensor(shape: [kept, 1, rows, columns], scalars: scaled(pixels)),
+        return LabeledImages(storage: .scaledBytes(pixels), shape: [kept, 1, rows, columns],
                              labels: labelBytes.prefix(kept).map(Int.init), classCount: classCount)
     }
 
@@ -103,15 +103,15 @@ public enum ImageDataset {
         }
         let kept = min(limit ?? shape[0], shape[0])
         let size = shape.dropFirst().reduce(1, *)
-        let scalars: [Float]
+        let storage: LabeledImages.Storage
         switch imageArray.elements {
-        case .uint8(let bytes): scalars = scaled(bytes.prefix(kept * size))
-        case .float32(let values): scalars = Array(values.prefix(kept * size))
-        case .float64(let values): scalars = values.prefix(kept * size).map { Float($0) }
+        case .uint8(let bytes): storage = .scaledBytes(Array(bytes.prefix(kept * size)))
+        case .float32(let values): storage = .floats(Array(values.prefix(kept * size)))
+        case .float64(let values): storage = .floats(values.prefix(kept * size).map { Float($0) })
         default:
             throw .invalidFormat(path: images, reason: "images of dtype \(imageArray.elements.dtypeName); expected uint8 (scaled by 1/255) or float32")
         }
-        return LabeledImages(validatedImages: makeTensor(shape: [kept] + shape.dropFirst(), scalars: scalars),
+        return LabeledImages(storage: storage, shape: [kept] + shape.dropFirst(),
                              labels: Array(labelValues.prefix(kept)), classCount: (labelValues.max() ?? 0) + 1)
     }
 

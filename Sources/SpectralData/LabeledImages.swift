@@ -3,14 +3,45 @@ import SpectralConv
 /// Images with integer class labels. images: [N, C, H, W] Float32 scaled to [0, 1] from uint8 (x / 255);
 /// labels: N class indices in `0..<classCount`.
 ///
+/// Storage: images loaded from uint8 files (IDX, uint8 .npy) stay **bytes** — a quarter of the
+/// Float32 size (Fashion-MNIST's 60,000 training images: 47 MB instead of 188 MB) — and are scaled
+/// by 1/255 as batches are gathered; ``images`` builds the full Float32 tensor only when asked.
+/// Float32 images given to ``init(images:labels:classCount:)`` are kept as they are. Either way every
+/// value read is exactly the Float32 value `Float(byte) / 255` or the given float.
+///
 /// ```swift
 /// let data = try ImageDataset.loadMNISTFormat(directory: ImageDataset.defaultFashionMNISTDirectory, split: .train)
-/// data.images.shape   // [60000, 1, 28, 28]
+/// data.imageShape     // [1, 28, 28]
 /// let (x, y) = data.batch(indices: [3, 1, 4])   // x: [3, 1, 28, 28], y: 3 labels, in that order
 /// ```
 public struct LabeledImages: Sendable {
-    /// The images, `[N, C, H, W]` (NCHW), row-major.
-    public var images: Tensor<Float>
+    /// Where the pixel values live.
+    enum Storage: Sendable {
+        /// Float32 values as given.
+        case floats([Float])
+        /// uint8 values, read as `Float(byte) / 255`.
+        case scaledBytes([UInt8])
+    }
+
+    private var storage: Storage
+    /// `[N, C, H, W]`.
+    private var shape: [Int]
+
+    /// The images, `[N, C, H, W]` (NCHW), row-major. For byte storage this builds the Float32 tensor
+    /// (`Float(byte) / 255`) on every read; use ``batch(indices:)`` and ``imageShape`` in loops.
+    public var images: Tensor<Float> {
+        get {
+            switch storage {
+            case .floats(let values): return makeTensor(shape: shape, scalars: values)
+            case .scaledBytes(let bytes): return makeTensor(shape: shape, scalars: scaled(bytes))
+            }
+        }
+        set {
+            precondition(newValue.rank == 4 && newValue.shape[0] == labels.count, "images \(newValue.shape) for \(labels.count) labels")
+            shape = newValue.shape
+            storage = .floats(newValue.scalars)
+        }
+    }
     /// One class index per image, each in `0..<classCount`.
     public var labels: [Int]
     /// The number of classes (the width of a one-hot target).
@@ -40,14 +71,13 @@ public struct LabeledImages: Sendable {
         if let index = labels.firstIndex(where: { $0 < 0 || $0 >= classCount }) {
             throw .invalidArgument("label \(labels[index]) of image \(index) is outside 0..<\(classCount); expected class indices below the class count")
         }
-        self.images = images
-        self.labels = labels
-        self.classCount = classCount
+        self.init(storage: .floats(images.scalars), shape: images.shape, labels: labels, classCount: classCount)
     }
 
-    /// Trusted construction for slices of an already validated set.
-    init(validatedImages images: Tensor<Float>, labels: [Int], classCount: Int) {
-        self.images = images
+    /// Trusted construction (loaders and slices of an already validated set).
+    init(storage: Storage, shape: [Int], labels: [Int], classCount: Int) {
+        self.storage = storage
+        self.shape = shape
         self.labels = labels
         self.classCount = classCount
     }
@@ -56,18 +86,20 @@ public struct LabeledImages: Sendable {
     public var count: Int { labels.count }
 
     /// The shape of one image, `[C, H, W]`.
-    public var imageShape: [Int] { Array(images.shape.dropFirst()) }
+    public var imageShape: [Int] { Array(shape.dropFirst()) }
 
-    /// The images `range` (and their labels), in order; the class count is kept.
+    /// The images `range` (and their labels), in order; the class count and the storage kind are kept.
     /// - Precondition: `range` lies within `0..<count`.
     public func subset(_ range: Range<Int>) -> LabeledImages {
         precondition(range.lowerBound >= 0 && range.upperBound <= count,
                      "subset \(range) out of bounds 0..<\(count)")
-        let size = imageSize
-        let scalars = images.withUnsafeBufferPointer { Array($0[(range.lowerBound * size)..<(range.upperBound * size)]) }
-        return LabeledImages(
-            validatedImages: makeTensor(shape: [range.count] + imageShape, scalars: scalars),
-            labels: Array(labels[range]), classCount: classCount)
+        let elements = (range.lowerBound * imageSize)..<(range.upperBound * imageSize)
+        let part: Storage
+        switch storage {
+        case .floats(let values): part = .floats(Array(values[elements]))
+        case .scaledBytes(let bytes): part = .scaledBytes(Array(bytes[elements]))
+        }
+        return LabeledImages(storage: part, shape: [range.count] + imageShape, labels: Array(labels[range]), classCount: classCount)
     }
 
     /// Gathers the images and labels at `indices`, in the given order (repeats allowed):
@@ -76,21 +108,30 @@ public struct LabeledImages: Sendable {
     public func batch(indices: [Int]) -> (images: Tensor<Float>, labels: [Int]) {
         let size = imageSize
         let total = indices.count * size
-        let scalars = images.withUnsafeBufferPointer { source in
-            [Float](unsafeUninitializedCapacity: total) { buffer, initialized in
-                for (row, index) in indices.enumerated() {
-                    precondition(index >= 0 && index < count, "batch index \(index) out of bounds 0..<\(count)")
-                    let target = UnsafeMutableBufferPointer(rebasing: buffer[(row * size)..<((row + 1) * size)])
-                    _ = target.initialize(from: source[(index * size)..<((index + 1) * size)])
+        for index in indices { precondition(index >= 0 && index < count, "batch index \(index) out of bounds 0..<\(count)") }
+        let scalars = [Float](unsafeUninitializedCapacity: total) { buffer, initialized in
+            switch storage {
+            case .floats(let values):
+                values.withUnsafeBufferPointer { source in
+                    for (row, index) in indices.enumerated() {
+                        (buffer.baseAddress! + row * size).initialize(from: source.baseAddress! + index * size, count: size)
+                    }
                 }
-                initialized = total
+            case .scaledBytes(let bytes):
+                bytes.withUnsafeBufferPointer { source in
+                    for (row, index) in indices.enumerated() {
+                        let from = source.baseAddress! + index * size, to = buffer.baseAddress! + row * size
+                        for offset in 0..<size { to[offset] = Float(from[offset]) / 255 }
+                    }
+                }
             }
+            initialized = total
         }
         return (makeTensor(shape: [indices.count] + imageShape, scalars: scalars), indices.map { labels[$0] })
     }
 
     /// Elements per image, C·H·W.
-    var imageSize: Int { images.shape.dropFirst().reduce(1, *) }
+    var imageSize: Int { shape.dropFirst().reduce(1, *) }
 }
 
 /// A tensor from storage whose size is known to match (an internal invariant).

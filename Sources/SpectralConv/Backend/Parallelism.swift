@@ -5,19 +5,20 @@ import Dispatch
 /// Work is split into contiguous chunks (so each thread touches contiguous memory) and run with
 /// `DispatchQueue.concurrentPerform`; with one thread the body runs inline on the caller's thread.
 /// Chunks never overlap, so results do not depend on the thread count: every output element is
-/// computed by exactly one thread with the same sequence of operations.
-struct Parallelism: Sendable {
+/// computed by exactly one thread with the same sequence of operations. Public so that the layers
+/// (SpectralNN) spread their elementwise and per-sample work the same way.
+public struct Parallelism: Sendable {
     /// Threads to use, ≥ 1.
-    let threads: Int
+    public let threads: Int
 
-    init(threads: Int) {
+    public init(threads: Int) {
         precondition(threads >= 1, "thread count must be at least 1")
         self.threads = threads
     }
 
     /// Calls `body` once per chunk of `0..<count`, at most `threads` chunks at a time; chunks are
     /// about `count / (threads · oversubscription)` long so uneven work still balances.
-    func forEachChunk(of count: Int, oversubscription: Int = 4, _ body: (Range<Int>) -> Void) {
+    public func forEachChunk(of count: Int, oversubscription: Int = 4, _ body: (Range<Int>) -> Void) {
         guard count > 0 else { return }
         if threads == 1 || count == 1 {
             body(0..<count)
@@ -38,7 +39,7 @@ struct Parallelism: Sendable {
 
     /// Splits `0..<count` into `min(threads, count)` contiguous parts and calls `body(part, range)`
     /// once per part, concurrently — for work that keeps per-part scratch memory (index it by `part`).
-    func forEachPartition(of count: Int, _ body: (_ part: Int, _ range: Range<Int>) -> Void) {
+    public func forEachPartition(of count: Int, _ body: (_ part: Int, _ range: Range<Int>) -> Void) {
         guard count > 0 else { return }
         let parts = min(threads, count)
         if parts == 1 {
@@ -54,12 +55,12 @@ struct Parallelism: Sendable {
     }
 
     /// Part `part` of `parts` near-equal contiguous parts of `0..<count`.
-    static func partition(_ count: Int, part: Int, of parts: Int) -> Range<Int> {
+    public static func partition(_ count: Int, part: Int, of parts: Int) -> Range<Int> {
         (count * part / parts)..<(count * (part + 1) / parts)
     }
 
     /// Calls `body(i)` for every `i` in `0..<count`, spread over the threads.
-    func forEach(_ count: Int, _ body: (Int) -> Void) {
+    public func forEach(_ count: Int, _ body: (Int) -> Void) {
         forEachChunk(of: count) { range in
             for index in range { body(index) }
         }

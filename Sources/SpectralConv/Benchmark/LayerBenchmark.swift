@@ -73,13 +73,15 @@ public enum LayerBenchmark {
         /// Also time the input and weight gradients (``ConvolutionEngine/backwardInput(outputGradient:weight:geometry:algorithm:)``,
         /// ``ConvolutionEngine/backwardWeight(input:outputGradient:geometry:algorithm:)``) with a random output gradient.
         public var backward: Bool
+        /// The model `auto` resolves with (this machine's calibration if there is one, by default).
+        public var costModel: ConvolutionCostModel
 
         public init(
             batch: Int, inChannels: Int, outChannels: Int, size: SpatialPair, kernel: SpatialPair,
             options: ConvolutionOptions = .init(), oneDimensional: Bool = false,
             algorithms: [ConvolutionAlgorithm] = ConvolutionAlgorithm.allCases, threads: Int,
             repeats: Int = 10, seed: UInt64 = 42, baseline: Baseline = .automatic, sgemmReferenceSize: Int = 1024,
-            fftRigor: FFTPlanRigor = .estimate, backward: Bool = false
+            fftRigor: FFTPlanRigor = .estimate, backward: Bool = false, costModel: ConvolutionCostModel = .calibratedOrDefault
         ) {
             self.batch = batch
             self.inChannels = inChannels
@@ -96,6 +98,7 @@ public enum LayerBenchmark {
             self.sgemmReferenceSize = sgemmReferenceSize
             self.fftRigor = fftRigor
             self.backward = backward
+            self.costModel = costModel
         }
 
         /// `[N, C, H, W]` or `[N, C, L]`.
@@ -139,7 +142,7 @@ public enum LayerBenchmark {
     /// - Throws: ``SpectralConvError`` for a configuration that does not describe a valid layer.
     public static func run(_ configuration: Configuration) throws(SpectralConvError) -> LayerBenchmarkReport {
         let geometry = try configuration.geometry()
-        let engine = try ConvolutionEngine(threads: configuration.threads, fftRigor: configuration.fftRigor)
+        let engine = try ConvolutionEngine(threads: configuration.threads, fftRigor: configuration.fftRigor, costModel: configuration.costModel)
         let input = Tensor<Float>.uniform(shape: geometry.inputShape, seed: configuration.seed)
         let weight = Tensor<Float>.uniform(shape: geometry.weightShape, seed: configuration.seed &+ 1)
 
@@ -150,14 +153,10 @@ public enum LayerBenchmark {
         var outputs: [(algorithm: ConvolutionAlgorithm, output: Tensor<Float>)] = []
         var timings: [(algorithm: ConvolutionAlgorithm, chose: ConvolutionAlgorithm?, timing: TimingSummary)] = []
         for algorithm in configuration.algorithms {
-            try engine.prepare(algorithm, geometry: geometry, scalar: Float.self)
-            settleBLASThreads()
-            var output = Tensor<Float>(shape: [])
-            let timing = try TimingSummary.measure(repeats: configuration.repeats) { () throws(SpectralConvError) in
-                output = try engine.forward(input: input, weight: weight, geometry: geometry, algorithm: algorithm)
-            }
+            let (timing, output) = try timeForward(engine: engine, input: input, weight: weight, geometry: geometry,
+                                                   algorithm: algorithm, repeats: configuration.repeats)
             outputs.append((algorithm, output))
-            timings.append((algorithm, algorithm == .auto || algorithm == .autotune ? engine.resolve(algorithm, for: geometry) : nil, timing))
+            timings.append((algorithm, ConvolutionAlgorithm.concrete.contains(algorithm) ? nil : engine.resolve(algorithm, for: geometry), timing))
         }
 
         // The baseline the accuracy column is measured from.
@@ -220,16 +219,9 @@ public enum LayerBenchmark {
         let dy = Tensor<Float>.uniform(shape: geometry.outputShape, seed: configuration.seed &+ 2)
         var gradients: [(dx: Tensor<Float>, dw: Tensor<Float>)] = []
         for (index, algorithm) in configuration.algorithms.enumerated() {
-            _ = try engine.backwardInput(outputGradient: dy, weight: weight, geometry: geometry, algorithm: algorithm)
-            _ = try engine.backwardWeight(input: input, outputGradient: dy, geometry: geometry, algorithm: algorithm)
-            settleBLASThreads()
-            var dx = Tensor<Float>(shape: []), dw = Tensor<Float>(shape: [])
-            let inputTiming = try TimingSummary.measure(repeats: configuration.repeats) { () throws(SpectralConvError) in
-                dx = try engine.backwardInput(outputGradient: dy, weight: weight, geometry: geometry, algorithm: algorithm)
-            }
-            let weightTiming = try TimingSummary.measure(repeats: configuration.repeats) { () throws(SpectralConvError) in
-                dw = try engine.backwardWeight(input: input, outputGradient: dy, geometry: geometry, algorithm: algorithm)
-            }
+            let (inputTiming, weightTiming, dx, dw) = try timeBackward(
+                engine: engine, input: input, weight: weight, outputGradient: dy, geometry: geometry,
+                algorithm: algorithm, repeats: configuration.repeats)
             gradients.append((dx, dw))
             results[index].backwardInputMedianMs = inputTiming.median
             results[index].backwardInputMinMs = inputTiming.min

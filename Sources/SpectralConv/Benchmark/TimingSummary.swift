@@ -37,6 +37,27 @@ public struct TimingSummary: Codable, Sendable, Hashable {
         return TimingSummary(samples: samples)
     }
 
+    /// Times calls of `body` until at least `repeats` calls and at least `minimumSeconds` of timed
+    /// work are done, but no more than `maximumRepeats` calls: fast calls get more samples, so
+    /// their median is not one scheduler hiccup away from a different value.
+    /// - Precondition: `1 ≤ repeats ≤ maximumRepeats`.
+    public static func measure<E: Error>(
+        repeats: Int, minimumSeconds: Double, maximumRepeats: Int, _ body: () throws(E) -> Void
+    ) throws(E) -> TimingSummary {
+        precondition(repeats >= 1 && maximumRepeats >= repeats, "need 1 ≤ repeats ≤ maximumRepeats")
+        let clock = ContinuousClock()
+        var samples: [Double] = []
+        var total = 0.0
+        while samples.count < repeats || (total < minimumSeconds * 1e3 && samples.count < maximumRepeats) {
+            let start = clock.now
+            try body()
+            let elapsed = milliseconds(clock.now - start)
+            samples.append(elapsed)
+            total += elapsed
+        }
+        return TimingSummary(samples: samples)
+    }
+
     /// A `Duration` in milliseconds.
     public static func milliseconds(_ duration: Duration) -> Double {
         let (seconds, attoseconds) = duration.components

@@ -1,31 +1,54 @@
-/// The simple model behind ``ConvolutionAlgorithm/auto``: predicted seconds per path from operation
-/// counts and per-thread throughputs, pick the smallest.
+import Foundation
+
+/// The model behind ``ConvolutionAlgorithm/auto``: predicted seconds per path from operation
+/// counts, pick the smallest.
 ///
-///     direct  = 2·N·O·(C/G)·Ho·Wo·kH·kW / (threads · directRate · min(1, (O/G)/4))
-///     im2col  = same flops / (threads · gemmRate · min(1, (O/G)/16) · min(1, (C/G)·kH·kW/32))
-///               + unfolded bytes / (threads · copyRate)
-///     fft     = transform flops / (threads · transformRate) + product flops / (threads · productRate)
-///               + copied bytes / (threads · copyRate)
+/// A prediction is a sum of terms (``ConvolutionCostTerms``), each an amount of work times a cost
+/// per unit:
 ///
-/// The efficiency factors say what the kernels need to run at full speed: the direct path's
-/// register block covers 4 output channels, and sgemm wants at least ~16 rows and a ~32-long inner
-/// dimension. The FFT counts come from the layout the FFT path itself would choose (tiles, stride
-/// phases, transform sizes weighted by how well FFTW handles them, pruned kernel transforms):
-/// transforms at `2.5·T·log2 T` flops, products at `8·F·B·(C'/G)·O`. The default rates were
-/// measured on this project's 2-core AVX2/AVX-512 x86-64 machines (Float32, release build with
-/// `-target-cpu haswell`); they decide well when one path is clearly cheaper and may misjudge close
-/// calls. A calibrated model replaces them later.
+///     direct  = F·v/t_d · c_flops + F·v·(1/e_d − 1)/t_d · c_loss + band and output bytes/t_d · c_copy + c_call
+///     im2col  = F/t · c_gemm + F·(1/e_g − 1)/t · c_loss + unfolded bytes/t · c_copy + c_call
+///     fft     = transform flops/t_f · c_transform + product flops/t · c_product + copied bytes/t_f · c_copy + c_call
+///
+/// with F the useful flops, t the threads, `v = ⌈Wo/8⌉·8/Wo` the unused lanes of each row's last
+/// vector, `e_d = min(1, (O/G)/4)` (the direct microkernel's register block covers 4 output
+/// channels), `e_g = min(1, (O/G)/16)·min(1, (C/G)·kH·kW/32)` (sgemm wants ~16 rows and a ~32-long
+/// inner dimension; a 1×1 stride-1 unpadded layer needs no unfold), and `t_d`, `t_f` the threads
+/// the direct plan's work items and the FFT's per-stage maps can keep busy. The FFT counts come
+/// from the layout the FFT path itself would choose (tiles, stride phases, transform sizes
+/// weighted by how well FFTW handles them, pruned kernel transforms): transforms at
+/// `2.5·T·log2 T` flops, products at `8·F·B·(C'/G)·O`.
+///
+/// **Two sources of coefficients.**
+/// - The **documented default** (``default``): per-thread rates measured on this project's 2-core
+///   AVX2/AVX-512 x86-64 machines (Float32, release build with `-target-cpu haswell`) —
+///   `c_flops = c_loss = 1/directRate`, `1/gemmRate`, `1/transformRate`, `1/productRate`,
+///   `c_copy = 1/copyRate`, no per-call cost. It decides well when one path is clearly cheaper
+///   and misjudges small layers (no per-call costs) and close calls.
+/// - A **calibration** (``CostModelCalibration``, written by `spectralconv bench sweep
+///   --calibrate`): every coefficient fitted per path and per pass to this machine's measurements
+///   (see ``CostModelFit``). When a calibration lacks a pass (no `--backward` sweep), the
+///   gradients use the calibrated forward coefficients of the same path — the direct and FFT
+///   gradients are forward convolutions on derived geometries.
+///
+/// ``calibratedOrDefault`` is the calibration in the default cache folder when there is one, the
+/// default otherwise; engines use it unless given a model. Choices are remembered per geometry
+/// (``fastest(for:pass:threads:)``), so `auto` costs a dictionary look-up per call once warm.
 public struct ConvolutionCostModel: Sendable, Hashable {
     /// Useful GFLOP/s per thread of the direct path at full efficiency.
-    public var directRate: Double
+    public var directRate: Double { didSet { choices = ChoiceMemo() } }
     /// Useful GFLOP/s per thread of sgemm on an im2col matrix at full efficiency.
-    public var gemmRate: Double
+    public var gemmRate: Double { didSet { choices = ChoiceMemo() } }
     /// GFLOP/s per thread of FFTW (counting 2.5·T·log2 T per real transform).
-    public var transformRate: Double
+    public var transformRate: Double { didSet { choices = ChoiceMemo() } }
     /// GFLOP/s per thread of the per-bin complex products.
-    public var productRate: Double
+    public var productRate: Double { didSet { choices = ChoiceMemo() } }
     /// GB/s per thread of the copies (unfold, padding, tiles, packing).
-    public var copyRate: Double
+    public var copyRate: Double { didSet { choices = ChoiceMemo() } }
+    /// Fitted coefficients that take precedence over the rates; nil for a rate-only model.
+    public var calibration: CostModelCalibration? { didSet { choices = ChoiceMemo() } }
+    /// Choices already made (``fastest(for:pass:threads:)``), shared by copies until one is changed.
+    private var choices = ChoiceMemo()
 
     public init(directRate: Double = 85, gemmRate: Double = 80, transformRate: Double = 14, productRate: Double = 36, copyRate: Double = 8) {
         self.directRate = directRate
@@ -33,45 +56,124 @@ public struct ConvolutionCostModel: Sendable, Hashable {
         self.transformRate = transformRate
         self.productRate = productRate
         self.copyRate = copyRate
+        self.calibration = nil
+    }
+
+    public static func == (lhs: ConvolutionCostModel, rhs: ConvolutionCostModel) -> Bool {
+        (lhs.directRate, lhs.gemmRate, lhs.transformRate, lhs.productRate, lhs.copyRate) == (rhs.directRate, rhs.gemmRate, rhs.transformRate, rhs.productRate, rhs.copyRate)
+            && lhs.calibration == rhs.calibration
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        for rate in [directRate, gemmRate, transformRate, productRate, copyRate] { hasher.combine(rate) }
+        hasher.combine(calibration)
+    }
+
+    /// A model predicting with `calibration` (the default rates stand in for anything it lacks).
+    public init(calibration: CostModelCalibration) {
+        self.init()
+        self.calibration = calibration
     }
 
     /// The documented default rates.
     public static let `default` = ConvolutionCostModel()
 
-    /// Predicted seconds for `algorithm` (a concrete path) on `geometry` with `threads` threads.
-    public func predictedSeconds(for geometry: ConvolutionGeometry, algorithm: ConvolutionAlgorithm, threads: Int) -> Double {
-        let g = geometry
-        let parallel = Double(max(1, threads))
-        let bytes = 4.0
-        switch algorithm {
-        case .direct:
-            let efficiency = min(1, Double(g.outChannelsPerGroup) / 4)
-            return g.usefulFlops / (parallel * directRate * efficiency * 1e9)
-        case .im2col:
-            let inner = Double(g.inChannelsPerGroup * g.kernelHeight * g.kernelWidth)
-            let efficiency = min(1, Double(g.outChannelsPerGroup) / 16) * min(1, inner / 32)
-            let unfold = Double(g.batch * g.inChannels * g.kernelHeight * g.kernelWidth * g.outHeight * g.outWidth) * bytes
-            return g.usefulFlops / (parallel * gemmRate * efficiency * 1e9) + unfold / (parallel * copyRate * 1e9)
-        case .fft, .auto, .autotune:
-            let layout = FFTConvolutionLayout(geometry: g)
-            let maps = layout.batchItems * (layout.phaseChannels + g.outChannels) + g.outChannels * layout.phaseChannelsPerGroup
-            let copies = Double(maps * layout.points) * bytes + Double(layout.bins * maps) * 2 * bytes
-            return layout.transformFlops / (parallel * transformRate * 1e9)
-                + layout.productFlops / (parallel * productRate * 1e9)
-                + copies / (parallel * copyRate * 1e9)
+    /// Seconds per unit of each term of a path's prediction.
+    public typealias Coefficients = [CostTerm: Double]
+
+    /// The coefficients of the default rates for concrete path `algorithm` (`fft` for any other).
+    public func rateCoefficients(for algorithm: ConvolutionAlgorithm) -> Coefficients {
+        let copy = 1 / (copyRate * 1e9)
+        if algorithm == .direct {
+            let flop = 1 / (directRate * 1e9)
+            return [.directFlops: flop, .directBlockingLoss: flop, .copyBytes: copy, .calls: 0]
         }
+        if algorithm == .im2col {
+            let flop = 1 / (gemmRate * 1e9)
+            return [.gemmFlops: flop, .gemmBlockingLoss: flop, .copyBytes: copy, .calls: 0]
+        }
+        return [.transformFlops: 1 / (transformRate * 1e9), .productFlops: 1 / (productRate * 1e9), .copyBytes: copy, .calls: 0]
     }
-    /// The concrete path with the smallest predicted time (ties go to the earlier of direct, im2col, fft).
-    public func fastest(for geometry: ConvolutionGeometry, threads: Int) -> ConvolutionAlgorithm {
+
+    /// The coefficients behind predictions of `pass` through `algorithm`, and whether they are
+    /// calibrated: the calibration's for that path and pass, else its forward ones for that path,
+    /// else the rates'.
+    public func coefficients(for algorithm: ConvolutionAlgorithm, pass: ConvolutionPass) -> (coefficients: Coefficients, calibrated: Bool) {
+        let path = ConvolutionAlgorithm.concrete.contains(algorithm) ? algorithm : .fft
+        if let calibration {
+            if let fit = calibration.fit(for: path, pass: pass) { return (fit.coefficients, true) }
+            if let fit = calibration.fit(for: path, pass: .forward) { return (fit.coefficients, true) }
+        }
+        return (rateCoefficients(for: path), false)
+    }
+
+    /// `Σ amount · coefficient` over `terms`, summed in ``CostTerm/allCases`` order (so the result
+    /// does not depend on dictionary order).
+    public static func seconds(_ terms: ConvolutionCostTerms, _ coefficients: Coefficients) -> Double {
+        CostTerm.allCases.reduce(0) { total, term in total + terms[term] * (coefficients[term] ?? 0) }
+    }
+
+    /// Predicted seconds of one call of `pass` through concrete path `algorithm` (`fft` for any
+    /// other) on `geometry` with `threads` threads.
+    public func predictedSeconds(for geometry: ConvolutionGeometry, algorithm: ConvolutionAlgorithm, pass: ConvolutionPass, threads: Int) -> Double {
+        let terms = ConvolutionCostTerms.of(geometry, algorithm: algorithm, pass: pass, threads: threads)
+        return Self.seconds(terms, coefficients(for: algorithm, pass: pass).coefficients)
+    }
+
+    /// Predicted seconds of one forward call through `algorithm` (a concrete path; any other is
+    /// predicted as `fft`) on `geometry` with `threads` threads.
+    public func predictedSeconds(for geometry: ConvolutionGeometry, algorithm: ConvolutionAlgorithm, threads: Int) -> Double {
+        predictedSeconds(for: geometry, algorithm: algorithm, pass: .forward, threads: threads)
+    }
+
+    /// The concrete path with the smallest predicted time for `pass` (ties go to the earlier of
+    /// direct, im2col, fft). Choices are remembered per (geometry, pass, threads) — predicting the
+    /// FFT path means laying it out, tens of microseconds that `auto` would otherwise pay per call.
+    public func fastest(for geometry: ConvolutionGeometry, pass: ConvolutionPass, threads: Int) -> ConvolutionAlgorithm {
+        let key = ChoiceMemo.Key(geometry: geometry, pass: pass, threads: threads)
+        if let known = choices.choice(for: key) { return known }
         var best = ConvolutionAlgorithm.direct
         var bestSeconds = Double.infinity
         for algorithm in ConvolutionAlgorithm.concrete {
-            let seconds = predictedSeconds(for: geometry, algorithm: algorithm, threads: threads)
+            let seconds = predictedSeconds(for: geometry, algorithm: algorithm, pass: pass, threads: threads)
             if seconds < bestSeconds {
                 best = algorithm
                 bestSeconds = seconds
             }
         }
+        choices.remember(best, for: key)
         return best
+    }
+
+    /// The concrete path with the smallest predicted forward time (ties go to the earlier of
+    /// direct, im2col, fft).
+    public func fastest(for geometry: ConvolutionGeometry, threads: Int) -> ConvolutionAlgorithm {
+        fastest(for: geometry, pass: .forward, threads: threads)
+    }
+}
+
+/// A bounded, thread-safe memo of a cost model's choices (cleared when it reaches ``limit`` entries).
+final class ChoiceMemo: @unchecked Sendable {
+    struct Key: Hashable {
+        let geometry: ConvolutionGeometry
+        let pass: ConvolutionPass
+        let threads: Int
+    }
+
+    static let limit = 4096
+    private let lock = NSLock()
+    private var entries: [Key: ConvolutionAlgorithm] = [:]
+
+    func choice(for key: Key) -> ConvolutionAlgorithm? {
+        lock.lock()
+        defer { lock.unlock() }
+        return entries[key]
+    }
+
+    func remember(_ choice: ConvolutionAlgorithm, for key: Key) {
+        lock.lock()
+        defer { lock.unlock() }
+        if entries.count >= Self.limit { entries.removeAll(keepingCapacity: true) }
+        entries[key] = choice
     }
 }

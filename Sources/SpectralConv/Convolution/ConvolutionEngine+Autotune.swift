@@ -9,11 +9,7 @@ extension ConvolutionEngine {
 
     /// ``costModel``'s predicted seconds of `pass` on `geometry` through the concrete `path`.
     public func predictedSeconds(_ pass: ConvolutionPass, geometry: ConvolutionGeometry, path: ConvolutionAlgorithm) -> Double {
-        switch pass {
-        case .forward: return costModel.predictedSeconds(for: geometry, algorithm: path, threads: threads)
-        case .backwardInput: return costModel.predictedBackwardSeconds(for: geometry, gradient: .input, algorithm: path, threads: threads)
-        case .backwardWeight: return costModel.predictedBackwardSeconds(for: geometry, gradient: .weight, algorithm: path, threads: threads)
-        }
+        costModel.predictedSeconds(for: geometry, algorithm: path, pass: pass, threads: threads)
     }
 
     /// The concrete path `algorithm` stands for when running `pass` on `geometry`, timing the
@@ -27,11 +23,7 @@ extension ConvolutionEngine {
         case .direct, .im2col, .fft:
             return algorithm
         case .auto:
-            switch pass {
-            case .forward: return costModel.fastest(for: geometry, threads: threads)
-            case .backwardInput: return costModel.fastestBackward(for: geometry, gradient: .input, threads: threads)
-            case .backwardWeight: return costModel.fastestBackward(for: geometry, gradient: .weight, threads: threads)
-            }
+            return costModel.fastest(for: geometry, pass: pass, threads: threads)
         case .autotune:
             return try autotuner.choice(
                 for: autotuneKey(for: geometry, pass: pass, precision: precision),

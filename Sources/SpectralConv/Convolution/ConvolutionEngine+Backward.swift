@@ -2,7 +2,7 @@
 ///
 /// | path | input gradient `dx` | weight gradient `dw` |
 /// |---|---|---|
-/// | direct | one stride-1 forward convolution per stride phase of dy with the reversed, per-group transposed kernel taps of that phase (``InputGradientDecomposition``), run by the direct microkernels | the forward with batch and channels exchanged, dy as the kernel (``WeightGradientDecomposition``), run by the direct microkernels |
+/// | direct | one stride-1 forward convolution per stride phase of dy with the reversed, per-group transposed kernel taps of that phase (``InputGradientDecomposition``), run by the direct microkernels | stride 1: per tap a dot product of dy and x over the wide output plane (``DirectConvolution/weightGradient(input:outputGradient:weightGradient:geometry:workspaces:parallelism:)``); strided: the forward with batch and channels exchanged, dy as the kernel (``WeightGradientDecomposition``), run by the direct microkernels |
 /// | im2col | `W_gᵀ · dY_g` (GEMM) then col2im scatter-add | `dY_g · colsᵀ` (GEMM) summed over images |
 /// | fft | the same phase decomposition through the FFT path: per bin `dX̂ = dŶ · Ŵ'ᴴ` with `Ŵ'` the spectrum of the reversed kernel, i.e. `dŶ · Ŵ` up to a linear phase — the adjoint of multiplying by `conj(Ŵ)` | the exchanged forward through the FFT path: per bin `Σ_n X̂ · conj(dŶ)`, the correlation of x with dy by the conjugate spectrum, cropped to the kernel support by the forward's valid window |
 ///
@@ -100,33 +100,58 @@ extension ConvolutionEngine {
     /// - Throws: ``SpectralConvError/invalidShape(_:)`` when the gradient does not match the geometry.
     public func backwardBias<S: TensorScalar>(outputGradient: Tensor<S>, geometry: ConvolutionGeometry) throws(SpectralConvError) -> Tensor<S> {
         try Self.checkShape(outputGradient, geometry.outputShape, "output gradient")
-        return Self.reduceBias(outputGradient, batch: geometry.batch, channels: geometry.outChannels, plane: geometry.outHeight * geometry.outWidth)
+        return Self.reduceBias(outputGradient, batch: geometry.batch, channels: geometry.outChannels, plane: geometry.outHeight * geometry.outWidth,
+                               parallelism: Parallelism(threads: threads))
     }
 
     /// `db[c] = Σ_{n, p} dy[n, c, p]` for `dy` of shape `[batch, channels, plane]`, summed in
-    /// `Double` eight lanes at a time (cost one pass over dy).
-    static func reduceBias<S: TensorScalar>(_ dy: Tensor<S>, batch: Int, channels: Int, plane: Int) -> Tensor<S> {
-        dy.withUnsafeBufferPointer { values in
-            let base = values.baseAddress!
-            return Tensor<S>(shape: [channels]) { c in
-                var lanes = SIMD8<Double>()
-                var tail = 0.0
-                for n in 0..<batch {
-                    let map = base + (n * channels + c) * plane
-                    var index = 0
-                    while index + 8 <= plane {
-                        var chunk = SIMD8<Double>()
-                        for lane in 0..<8 { chunk[lane] = Double(map[index + lane]) }
-                        lanes += chunk
-                        index += 8
-                    }
-                    while index < plane {
-                        tail += Double(map[index])
-                        index += 1
+    /// `Double` eight lanes at a time (cost one pass over dy). Entered with a concrete scalar type
+    /// (one switch on the precision), so the loop is specialised and vectorised; channels are spread
+    /// over `parallelism` for large gradients (each channel is summed by one thread in a fixed order,
+    /// so the result does not depend on the thread count).
+    static func reduceBias<S: TensorScalar>(
+        _ dy: Tensor<S>, batch: Int, channels: Int, plane: Int, parallelism: Parallelism = Parallelism(threads: 1)
+    ) -> Tensor<S> {
+        let threads = batch * channels * plane >= 65_536 ? parallelism : Parallelism(threads: 1)
+        return Tensor<S>(shape: [channels], unsafeUninitialized: { db in
+            dy.withUnsafeBufferPointer { values in
+                let (source, target) = (UnsafeRawPointer(values.baseAddress!), UnsafeMutableRawPointer(db.baseAddress!))
+                threads.forEachChunk(of: channels, oversubscription: 1) { range in
+                    switch S.precision {
+                    case .single:
+                        reduceBias(source.assumingMemoryBound(to: Float.self), into: target.assumingMemoryBound(to: Float.self),
+                                   batch: batch, channels: range, channelCount: channels, plane: plane)
+                    case .double:
+                        reduceBias(source.assumingMemoryBound(to: Double.self), into: target.assumingMemoryBound(to: Double.self),
+                                   batch: batch, channels: range, channelCount: channels, plane: plane)
                     }
                 }
-                return S(lanes.sum() + tail)
             }
+        })
+    }
+
+    /// The loop of ``reduceBias(_:batch:channels:plane:parallelism:)`` for a concrete `T` and the
+    /// channels `channels`: per channel, eight Double lanes over every map of that channel, then the
+    /// lanes and the scalar tail are added.
+    static func reduceBias<T: TensorScalar>(
+        _ dy: UnsafePointer<T>, into db: UnsafeMutablePointer<T>, batch: Int, channels: Range<Int>, channelCount: Int, plane: Int
+    ) {
+        for c in channels {
+            var lanes = SIMD8<Double>()
+            var tail = 0.0
+            for n in 0..<batch {
+                let map = dy + (n * channelCount + c) * plane
+                var index = 0
+                while index + 8 <= plane {
+                    lanes += SIMD8<Double>(UnsafeRawPointer(map + index).loadUnaligned(as: SIMD8<T>.self))
+                    index += 8
+                }
+                while index < plane {
+                    tail += Double(map[index])
+                    index += 1
+                }
+            }
+            db[c] = T(lanes.sum() + tail)
         }
     }
 
@@ -178,6 +203,11 @@ extension ConvolutionEngine {
         let x = x.assumingMemoryBound(to: T.self), dy = dy.assumingMemoryBound(to: T.self), dw = dw.assumingMemoryBound(to: T.self)
         if path == .im2col {
             im2col.backwardWeight(input: x, outputGradient: dy, weightGradient: dw, geometry: g, parallelism: parallelism)
+            return
+        }
+        if path == .direct && DirectConvolution.hasWeightGradientKernel(g) {
+            DirectConvolution.weightGradient(input: x, outputGradient: dy, weightGradient: dw, geometry: g,
+                                             workspaces: gradientWorkspaces, parallelism: parallelism)
             return
         }
         let decomposition = WeightGradientDecomposition(g)

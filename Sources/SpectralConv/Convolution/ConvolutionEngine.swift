@@ -32,12 +32,14 @@ public final class ConvolutionEngine: @unchecked Sendable {
     /// - Parameters:
     ///   - threads: threads to use; nil means every active core.
     ///   - fftRigor: FFTW planning rigor (``FFTPlanRigor/estimate`` by default: no timing at plan time).
-    ///   - costModel: the model behind ``ConvolutionAlgorithm/auto``.
+    ///   - costModel: the model behind ``ConvolutionAlgorithm/auto``: by default this machine's
+    ///     calibration when one was written to the cache folder, the documented default otherwise
+    ///     (``ConvolutionCostModel/calibratedOrDefault``).
     ///   - planCache: where FFTW plans are kept (the process-wide ``FFTPlanCache/shared`` by default).
     ///   - autotuner: measures and remembers the choices of ``ConvolutionAlgorithm/autotune`` (the
     ///     process-wide ``Autotuner/shared`` by default, which persists them in the per-machine cache file).
     /// - Throws: ``SpectralConvError/invalidArgument(_:)`` when `threads` is below 1.
-    public init(threads: Int? = nil, fftRigor: FFTPlanRigor = .estimate, costModel: ConvolutionCostModel = .default, planCache: FFTPlanCache = .shared,
+    public init(threads: Int? = nil, fftRigor: FFTPlanRigor = .estimate, costModel: ConvolutionCostModel = .calibratedOrDefault, planCache: FFTPlanCache = .shared,
                 autotuner: Autotuner = .shared) throws(SpectralConvError) {
         let count = threads ?? ProcessInfo.processInfo.activeProcessorCount
         guard count >= 1 else { throw .invalidArgument("threads must be at least 1, got \(count)") }

@@ -10,7 +10,7 @@
 /// 2. Work items — (output-channel chunk, image, group, row band, column band) — write disjoint
 ///    output and are spread over the threads. For each channel block an item copies the input it
 ///    needs into a zero-padded, stride-phase-split band
-///    (``fillBand(_:input:channels:firstRow:rows:firstColumn:geometry:plan:)``), so the inner
+///    (``fillBand(_:input:channels:firstRow:rows:firstColumn:geometry:plan:vector:)``), so the inner
 ///    loops have no bounds checks and every load is contiguous whatever the stride.
 /// 3. For each block of 4 output channels and each run of 3 vector tiles (24 `Float` / 12 `Double`
 ///    output columns, possibly spanning rows) the microkernel
@@ -126,7 +126,7 @@ enum DirectConvolution {
                 let channels = min(plan.channelBlock, cg - firstChannel)
                 fillBand(
                     band, input: groupInput + firstChannel * g.height * g.width, channels: channels,
-                    firstRow: firstRow * g.stride.height, rows: inputRows, firstColumn: firstColumn, geometry: g, plan: plan)
+                    firstRow: firstRow * g.stride.height, rows: inputRows, firstColumn: firstColumn, geometry: g, plan: plan, vector: V.self)
                 for blockIndex in firstBlock..<endBlock {
                     let firstOutput = blockIndex * block
                     let blockWeights = groupWeights + (firstOutput * cg + firstChannel) * tapCount

@@ -22,21 +22,32 @@
 /// planes through fill → transform → pack while the maps are in its cache; (2) the products split
 /// by bin blocks; (3) each thread inverse-transforms its chunk of output maps and copies them out.
 /// Few synchronisation points keep the path steady when the machine's other core is busy.
+///
+/// When every output map reads a single input map (``FFTConvolutionLayout/hasOneInputMapPerOutput``:
+/// single-channel images, filter banks, depthwise layers) the per-map route replaces steps 2–4 by
+/// one cache-resident pipeline per map, and kernel spectra are kept between calls with unchanged
+/// weights (see `FFTConvolution+PerMap.swift`).
 final class FFTConvolution {
     let rigor: FFTPlanRigor
     let planCache: FFTPlanCache
     /// The packed kernel and input spectra and the output spectra, shared by all threads.
-    private let spectra = (0..<3).map { _ in ScratchBuffer() }
+    let spectra = (0..<3).map { _ in ScratchBuffer() }
     /// Per-thread chunk buffers: real maps and their spectra.
-    private var chunkBuffers: [(real: ScratchBuffer, spectra: ScratchBuffer)] = []
+    var chunkBuffers: [(real: ScratchBuffer, spectra: ScratchBuffer)] = []
+    /// What `spectra[0]` holds when the per-map route may reuse it: the kernel spectra of plan
+    /// `kernelSpectraPlan` for the weights copied into `kernelSpectraWeights`. Nil when unknown.
+    var kernelSpectraPlan: Int?
+    let kernelSpectraWeights = ScratchBuffer()
 
     init(rigor: FFTPlanRigor, planCache: FFTPlanCache) {
         self.rigor = rigor
         self.planCache = planCache
     }
 
-    /// The layout and the batched transforms for one geometry and precision.
+    /// The layout and the transforms for one geometry and precision.
     struct Plan {
+        /// Unique within this engine: names the plan whose kernel spectra a buffer holds.
+        let id: Int
         let layout: FFTConvolutionLayout
         let kernelMaps: Int
         let inputMaps: Int
@@ -44,8 +55,15 @@ final class FFTConvolution {
         /// Kernel transform: one 2-D r2c batch, or (pruned) row r2c transforms of the `kP` non-zero
         /// rows followed by in-place column transforms.
         let kernelTransform: KernelTransform
-        let inputTransform: FFTBatch
-        let outputTransform: FFTBatch
+        let route: Route
+    }
+
+    /// How input maps become output maps.
+    enum Route {
+        /// Batched chunks of forward transforms, per-bin products over channels, batched inverses.
+        case batched(inputTransform: FFTBatch, outputTransform: FFTBatch)
+        /// One map at a time (``FFTConvolutionLayout/hasOneInputMapPerOutput``).
+        case perMap(PerMapTransforms)
     }
 
     /// How kernel spectra are computed. A kernel occupies only the first `kP` of `TH` rows, so the
@@ -70,6 +88,7 @@ final class FFTConvolution {
     /// Plans already made by this engine, by geometry, precision and threads: a layer called every
     /// training step skips the layout search and the plan-cache lookups.
     private var plans: [PlanKey: Plan] = [:]
+    private var plansMade = 0
 
     private struct PlanKey: Hashable {
         let geometry: ConvolutionGeometry
@@ -102,8 +121,8 @@ final class FFTConvolution {
         // Real side row-major [TH][TW], complex side [TH][TW/2+1]; one 1-D axis when TH == 1.
         let realAxes = th == 1 ? [Axis(n: tw, inputStride: 1, outputStride: 1)]
             : [Axis(n: th, inputStride: tw, outputStride: half), Axis(n: tw, inputStride: 1, outputStride: 1)]
-        func descriptor(_ kind: FFTPlanDescriptor.Kind, dimensions: [Axis], batch: [Axis], inPlace: Bool = false) -> FFTPlanDescriptor {
-            FFTPlanDescriptor(precision: S.precision, kind: kind, dimensions: dimensions, batch: batch, inPlace: inPlace, rigor: rigor, threads: 1)
+        func descriptor(_ kind: FFTPlanDescriptor.Kind, dimensions: [Axis], batch: [Axis], inPlace: Bool = false, threads: Int = 1) -> FFTPlanDescriptor {
+            FFTPlanDescriptor(precision: S.precision, kind: kind, dimensions: dimensions, batch: batch, inPlace: inPlace, rigor: rigor, threads: threads)
         }
         let phases = layout.phases
         // Chunks of about half a megabyte of real maps and spectra, so that a chunk is filled,
@@ -114,8 +133,6 @@ final class FFTConvolution {
                          threads: threads, unit: phases, maximumCount: chunkMaps, cache: planCache)
         }
         let inverseAxes = realAxes.map { Axis(n: $0.n, inputStride: $0.outputStride, outputStride: $0.inputStride) }
-        let inverse = try FFTBatch(descriptor(.complexToReal, dimensions: inverseAxes, batch: [Axis(n: outputMaps, inputStride: cd, outputStride: rd)]),
-                                   threads: threads, maximumCount: chunkMaps, cache: planCache)
 
         let nonZeroRows = layout.phaseKernelHeight
         let kernelTransform: KernelTransform
@@ -132,8 +149,24 @@ final class FFTConvolution {
         } else {
             kernelTransform = .full(try forward(maps: kernelMaps))
         }
-        return Plan(layout: layout, kernelMaps: kernelMaps, inputMaps: inputMaps, outputMaps: outputMaps,
-                    kernelTransform: kernelTransform, inputTransform: try forward(maps: inputMaps), outputTransform: inverse)
+        let route: Route
+        if layout.hasOneInputMapPerOutput {
+            // One map per transform; FFTW's own threads only when there are fewer maps than threads.
+            let fftwThreads = inputMaps < threads ? threads : 1
+            let one = Axis(n: 1, inputStride: rd, outputStride: cd)
+            route = .perMap(PerMapTransforms(
+                forward: try planCache.plan(for: descriptor(.realToComplex, dimensions: realAxes, batch: [one], threads: fftwThreads)),
+                inverse: try planCache.plan(for: descriptor(.complexToReal, dimensions: inverseAxes,
+                                                            batch: [Axis(n: 1, inputStride: cd, outputStride: rd)], threads: fftwThreads)),
+                usesFFTWThreads: fftwThreads > 1))
+        } else {
+            let inverse = try FFTBatch(descriptor(.complexToReal, dimensions: inverseAxes, batch: [Axis(n: outputMaps, inputStride: cd, outputStride: rd)]),
+                                       threads: threads, maximumCount: chunkMaps, cache: planCache)
+            route = .batched(inputTransform: try forward(maps: inputMaps), outputTransform: inverse)
+        }
+        plansMade += 1
+        return Plan(id: plansMade, layout: layout, kernelMaps: kernelMaps, inputMaps: inputMaps, outputMaps: outputMaps,
+                    kernelTransform: kernelTransform, route: route)
     }
 
     /// Computes the convolution (without bias) into `output`, `[N, O, Ho, Wo]`, fully overwriting it.
@@ -141,12 +174,27 @@ final class FFTConvolution {
         input: UnsafePointer<S>, weight: UnsafePointer<S>, output: UnsafeMutablePointer<S>,
         plan: Plan, parallelism: Parallelism
     ) {
+        switch plan.route {
+        case .batched(let inputTransform, let outputTransform):
+            forwardBatched(input: input, weight: weight, output: output, plan: plan,
+                           inputTransform: inputTransform, outputTransform: outputTransform, parallelism: parallelism)
+        case .perMap(let transforms):
+            forwardPerMap(input: input, weight: weight, output: output, plan: plan, transforms: transforms, parallelism: parallelism)
+        }
+    }
+
+    /// The batched route (steps 1–4 of the type's description).
+    private func forwardBatched<S: TensorScalar>(
+        input: UnsafePointer<S>, weight: UnsafePointer<S>, output: UnsafeMutablePointer<S>,
+        plan: Plan, inputTransform: FFTBatch, outputTransform: FFTBatch, parallelism: Parallelism
+    ) {
+        kernelSpectraPlan = nil  // spectra[0] is overwritten with packed kernels
         let layout = plan.layout
         let (rd, cd) = (layout.realDistance, layout.complexDistance)
         let wPacked = spectra[0].reserve(2 * 2 * plan.kernelMaps * cd, of: S.self)  // with the swapped pairs interleaved
         let xPacked = spectra[1].reserve(2 * plan.inputMaps * cd, of: S.self)
         let y = spectra[2].reserve(2 * plan.outputMaps * cd, of: S.self)
-        let largest = max(plan.kernelTransform.batches.map(\.largestChunk).max()!, plan.inputTransform.largestChunk, plan.outputTransform.largestChunk)
+        let largest = max(plan.kernelTransform.batches.map(\.largestChunk).max()!, inputTransform.largestChunk, outputTransform.largestChunk)
         while chunkBuffers.count < parallelism.threads { chunkBuffers.append((ScratchBuffer(), ScratchBuffer())) }
         let buffers = (0..<parallelism.threads).map { part in
             (real: chunkBuffers[part].real.reserve(largest * rd, of: S.self), spectra: chunkBuffers[part].spectra.reserve(2 * largest * cd, of: S.self))
@@ -156,7 +204,7 @@ final class FFTConvolution {
         // Phase 1 — each thread takes its share of kernel chunks and input chunks through
         // fill → transform → pack in its own chunk buffers, so they stay in cache.
         let kernelChunks = plan.kernelTransform.batches[0].chunks.count
-        let inputChunks = plan.inputTransform.chunks.count
+        let inputChunks = inputTransform.chunks.count
         parallelism.forEachPartition(of: parallelism.threads) { part, _ in
             let (real, local) = buffers[part]
             for chunk in Parallelism.partition(kernelChunks, part: part, of: parallelism.threads) {
@@ -178,9 +226,9 @@ final class FFTConvolution {
                 }
             }
             for chunk in Parallelism.partition(inputChunks, part: part, of: parallelism.threads) {
-                let maps = plan.inputTransform.chunks[chunk].range
+                let maps = inputTransform.chunks[chunk].range
                 FFTMapCopy.fillInputs(maps.lowerBound / phases ..< maps.upperBound / phases, input: input, into: real, layout: layout)
-                plan.inputTransform.execute(chunk: chunk, localInput: real, localOutput: local)
+                inputTransform.execute(chunk: chunk, localInput: real, localOutput: local)
                 SpectralProduct.pack(local, into: xPacked, maps: maps, count: plan.inputMaps, layout: layout)
             }
         }
@@ -188,12 +236,12 @@ final class FFTConvolution {
         SpectralProduct.multiply(inputs: xPacked, kernels: wPacked, outputs: y, layout: layout, parallelism: parallelism)
         // Phase 3 — each thread transforms its share of output chunks back into its chunk buffer and
         // copies their valid parts out.
-        let outputChunks = plan.outputTransform.chunks.count
+        let outputChunks = outputTransform.chunks.count
         parallelism.forEachPartition(of: parallelism.threads) { part, _ in
             let real = buffers[part].real
             for chunk in Parallelism.partition(outputChunks, part: part, of: parallelism.threads) {
-                let maps = plan.outputTransform.chunks[chunk].range
-                plan.outputTransform.execute(chunk: chunk, localInput: y + 2 * maps.lowerBound * cd, localOutput: real)
+                let maps = outputTransform.chunks[chunk].range
+                outputTransform.execute(chunk: chunk, localInput: y + 2 * maps.lowerBound * cd, localOutput: real)
                 FFTMapCopy.extractOutputs(maps, from: real, into: output, layout: layout)
             }
         }

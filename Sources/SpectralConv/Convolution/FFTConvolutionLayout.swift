@@ -89,6 +89,10 @@ struct FFTConvolutionLayout: Hashable, Sendable {
     /// Phase channels of the input, `C · sH · sW`, and per group.
     var phaseChannels: Int { geometry.inChannels * phases }
     var phaseChannelsPerGroup: Int { geometry.inChannelsPerGroup * phases }
+    /// Whether every output map reads exactly one input map: `C'/G = 1`, i.e. stride 1 and one input
+    /// channel per group — single-channel filtering, filter banks (C = 1), depthwise layers. The FFT
+    /// path then runs map by map (``FFTConvolution``'s per-map route) instead of batching.
+    var hasOneInputMapPerOutput: Bool { phaseChannelsPerGroup == 1 }
     /// Real points per transform and complex bins per half spectrum.
     var points: Int { transformHeight * transformWidth }
     var bins: Int { transformHeight * (transformWidth / 2 + 1) }
@@ -105,18 +109,43 @@ struct FFTConvolutionLayout: Hashable, Sendable {
     var productFlops: Double { shape.productFlops }
 
     /// Relative cost per point of a transform length under FFTW's default (`estimate`) planning,
-    /// square-rooted per axis: 1 for powers of two, `×1.25` per factor 3 and `×1.5` per factor 5
-    /// or 7. Rough fit to FFTW 3.3.10 on this project's x86-64 machines (batched 2-D r2c, e.g. 35×35
-    /// ≈ 1.9×, 36×36 ≈ 1.5×, 40×40 ≈ 2.3× the per-point cost of 32×32 or 64×64), where planning
-    /// with `estimate` often picks slow algorithms for lengths with odd factors.
-    static func lengthWeight(_ n: Int) -> Double {
+    /// square-rooted per axis (so a square transform's weight is the factor below).
+    ///
+    /// - Batched route, and lengths below 128 in both routes: `×1.25` per factor 3 and `×1.5` per
+    ///   factor 5 or 7. Rough fit to FFTW 3.3.10 on this project's x86-64 machines (batched 2-D r2c,
+    ///   e.g. 35×35 ≈ 1.9×, 36×36 ≈ 1.5×, 40×40 ≈ 2.3× the per-point cost of 32×32 or 64×64), where
+    ///   planning with `estimate` often picks slow algorithms for lengths with odd factors.
+    /// - Per-map route (``hasOneInputMapPerOutput``: single-map plans, one tile at a time), lengths
+    ///   from 128 up: factors 3 and 5 cost nothing extra (r2c + c2r per point, single thread, Zen 4:
+    ///   144², 160², 288², 320², 576², 640² at 0.85–1.05× the neighbouring power of two), a factor 7
+    ///   `×1.4` (224², 448², 560² ≈ 1.4×), and a length with fewer than three factors 2 `×2` (135²,
+    ///   150², 162², 270² at 1.6–2.7×: FFTW's r2c is weak on odd and nearly odd lengths). Large
+    ///   single-channel images then get cache-sized tiles such as 288² (4 for 512² with a 31×31
+    ///   kernel, 1.3 ms of transforms) instead of 128² (36 tiles, 2.4 ms). The batched route keeps
+    ///   the first rule: with many channels the per-bin products and per-tile copies, which this
+    ///   weight does not see, decide as much (a 16-channel 256² layer measured 30% slower on the
+    ///   tiles the second rule picks).
+    static func lengthWeight(_ n: Int, perMap: Bool = false) -> Double {
         guard n > 1 else { return 1 }
         var weight = 1.0, rest = n
-        for (prime, factor) in [(3, 1.25), (5, 1.5), (7, 1.5)] {
-            while rest % prime == 0 { rest /= prime; weight *= factor }
+        if n < 128 || !perMap {
+            for (prime, factor) in [(3, 1.25), (5, 1.5), (7, 1.5)] {
+                while rest % prime == 0 { rest /= prime; weight *= factor }
+            }
+        } else {
+            while rest % 7 == 0 { rest /= 7; weight *= 1.4 }
+            if n % 8 != 0 { weight *= 2 }
         }
         return weight.squareRoot()
     }
+
+    /// Points above which one transform's arrays (≥ 3 MiB each way in Float) no longer fit the
+    /// caches FFTW's passes rely on. In the per-map route such transforms count
+    /// `×largeTransformWeight` per point (960², 1024², 1050², 1080² run at 2–4× the per-point time of
+    /// 512² under `estimate`, up to 2× even with measured plans), which steers large images to
+    /// cache-sized overlap-save tiles.
+    static let largeTransformPoints = 786_432
+    static let largeTransformWeight = 2.0
 
     /// The sizes that follow from one choice of transform size.
     struct Shape {
@@ -136,13 +165,18 @@ struct FFTConvolutionLayout: Hashable, Sendable {
 
         /// Transform work: `(B·C' + O·C'/G + B·O)` real transforms of `T` points at `2.5·T·log2 T`
         /// flops each (half a complex FFT's `5·T·log2 T`), each weighted by how well FFTW handles
-        /// its lengths (``lengthWeight(_:)``). Kernel transforms are pruned when the kernel covers at
-        /// most half the rows: the row pass runs on its `kP` non-zero rows only, so they count
-        /// `(kP/TH + 1)/2` of a full transform.
+        /// its lengths (``lengthWeight(_:perMap:)``) and, in the per-map route above
+        /// ``largeTransformPoints``, by its size.
+        /// Kernel transforms are pruned when the kernel covers at most half the rows: the row pass
+        /// runs on its `kP` non-zero rows only, so they count `(kP/TH + 1)/2` of a full transform.
         var transformFlops: Double {
             let points = Double(transformHeight * transformWidth)
-            let perTransform = 2.5 * points * max(log2(points), 1)
-                * FFTConvolutionLayout.lengthWeight(transformHeight) * FFTConvolutionLayout.lengthWeight(transformWidth)
+            let perMap = geometry.inChannelsPerGroup * phases == 1
+            let memory = perMap && transformHeight * transformWidth > FFTConvolutionLayout.largeTransformPoints
+                ? FFTConvolutionLayout.largeTransformWeight : 1
+            let perTransform = 2.5 * points * max(log2(points), 1) * memory
+                * FFTConvolutionLayout.lengthWeight(transformHeight, perMap: perMap)
+                * FFTConvolutionLayout.lengthWeight(transformWidth, perMap: perMap)
             let channels = geometry.inChannels * phases
             let channelsPerGroup = geometry.inChannelsPerGroup * phases
             let data = batchItems * channels + batchItems * geometry.outChannels

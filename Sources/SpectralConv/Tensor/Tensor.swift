@@ -43,8 +43,11 @@ public struct Tensor<Scalar: TensorScalar>: Sendable, Equatable {
     }
 
     /// Builds a tensor by writing into uninitialised storage of `shape.reduce(1, *)` elements;
-    /// `body` must initialise every element.
-    init(shape: [Int], unsafeUninitialized body: (UnsafeMutableBufferPointer<Scalar>) -> Void) {
+    /// `body` must initialise every element (for kernels that write every output element anyway:
+    /// no zero-fill pass first).
+    /// - Precondition: every extent is non-negative.
+    public init(shape: [Int], unsafeUninitialized body: (UnsafeMutableBufferPointer<Scalar>) -> Void) {
+        precondition(shape.allSatisfy { $0 >= 0 }, "Tensor extents must be non-negative, got \(shape)")
         self.shape = shape
         let count = shape.reduce(1, *)
         self.scalars = [Scalar](unsafeUninitializedCapacity: count) { buffer, initialized in

@@ -70,3 +70,9 @@ extension Tensor {
         for index in values.indices { y[index] = Float(values[index]) }
     }
 }
+
+/// Calls `body` with the storage of `tensor`, or with nil when there is none.
+func withOptionalStorage<S: TensorScalar, R>(_ tensor: Tensor<S>?, _ body: (UnsafePointer<S>?) -> R) -> R {
+    guard let tensor else { return body(nil) }
+    return tensor.withUnsafeBufferPointer { body($0.baseAddress) }
+}

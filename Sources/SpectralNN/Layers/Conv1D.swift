@@ -63,7 +63,11 @@ public final class Conv1D<Scalar: TensorScalar>: ConvolutionLayer {
     }
 
     public func backward(_ outputGradient: Tensor<Scalar>) throws(SpectralConvError) -> Tensor<Scalar> {
-        try core.backward(outputGradient)
+        try core.backward(outputGradient)!
+    }
+
+    public func backward(_ outputGradient: Tensor<Scalar>, needsInputGradient: Bool) throws(SpectralConvError) -> Tensor<Scalar>? {
+        try core.backward(outputGradient, needsInputGradient: needsInputGradient)
     }
 
     public var parameters: [Parameter<Scalar>] { core.parameters }

@@ -47,12 +47,14 @@ final class ConvolutionCore<Scalar: TensorScalar> {
         return try engine.forward(input: input, weight: weight.value, bias: bias?.value, geometry: geometry, algorithm: algorithm)
     }
 
-    func backward(_ outputGradient: Tensor<Scalar>) throws(SpectralConvError) -> Tensor<Scalar> {
+    /// Stores the weight and bias gradients and returns `dL/dx`, or nil without `needsInputGradient`.
+    func backward(_ outputGradient: Tensor<Scalar>, needsInputGradient: Bool = true) throws(SpectralConvError) -> Tensor<Scalar>? {
         guard let input = cachedInput, let geometry = cachedGeometry else {
             preconditionFailure("convolution backward called before forward")
         }
         weight.gradient = try engine.backwardWeight(input: input, outputGradient: outputGradient, geometry: geometry, algorithm: algorithm)
         if let bias { bias.gradient = try engine.backwardBias(outputGradient: outputGradient, geometry: geometry) }
+        guard needsInputGradient else { return nil }
         return try engine.backwardInput(outputGradient: outputGradient, weight: weight.value, geometry: geometry, algorithm: algorithm)
     }
 

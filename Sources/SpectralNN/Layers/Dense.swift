@@ -6,7 +6,7 @@ import SpectralConv
 ///   bias `[O]`, output `[N, O]`.
 /// - Gradients: `dW = dyᵀ·x`, `db = Σ_n dy[n, :]`, `dx = dy·W`.
 /// - Weights start Glorot-uniform with `fanIn = F`, `fanOut = O`; the bias at 0.
-public final class Dense<Scalar: TensorScalar>: Layer {
+public final class Dense<Scalar: TensorScalar>: Layer, ParallelLayer {
     public var name: String
     public var typeName: String { "Dense" }
     public var namePrefix: String { "dense" }
@@ -20,6 +20,8 @@ public final class Dense<Scalar: TensorScalar>: Layer {
     public let bias: Parameter<Scalar>?
     /// The weight's distribution on ``reset(generator:)``.
     public let weightInitializer: Initializer
+    /// Threads for the matrix products (blocks of 32 rows each; results do not depend on it).
+    public var parallelism = Parallelism(threads: SharedEngine.default.threads)
     private var cachedInput: Tensor<Scalar>?
 
     /// - Throws: ``SpectralConvError/invalidArgument(_:)`` when a feature count is below 1.
@@ -54,55 +56,50 @@ public final class Dense<Scalar: TensorScalar>: Layer {
         try LayerValidation.requireSampleShape(input.shape, [inputFeatures], layer: "Dense")
         cachedInput = input
         let n = input.shape[0], f = inputFeatures, o = outputFeatures
-        var output = Tensor<Scalar>.zeros(shape: [n, o])
-        let w = weight.value, b = bias?.value ?? Tensor(shape: [0])
-        input.withUnsafeBufferPointer { x in
+        let w = weight.value, b = bias?.value
+        let parallelism = self.parallelism
+        return input.withUnsafeBufferPointer { x in
             w.withUnsafeBufferPointer { w in
-                b.withUnsafeBufferPointer { b in
-                    output.withUnsafeMutableBufferPointer { y in
-                        switch Scalar.precision {
-                        case .single: DenseKernel.forward(x.concrete(Float.self), w.concrete(Float.self), b.concrete(Float.self), y.concrete(Float.self), n: n, f: f, o: o)
-                        case .double: DenseKernel.forward(x.concrete(Double.self), w.concrete(Double.self), b.concrete(Double.self), y.concrete(Double.self), n: n, f: f, o: o)
-                        }
-                    }
+                withOptionalStorage(b) { b in
+                    Tensor<Scalar>(shape: [n, o], unsafeUninitialized: { y in
+                        DenseKernel.forward(x.baseAddress!, w.baseAddress!, b, y.baseAddress!, n: n, f: f, o: o, parallelism: parallelism)
+                    })
                 }
             }
         }
-        return output
     }
 
     public func backward(_ outputGradient: Tensor<Scalar>) throws(SpectralConvError) -> Tensor<Scalar> {
+        try backward(outputGradient, needsInputGradient: true)!
+    }
+
+    public func backward(_ outputGradient: Tensor<Scalar>, needsInputGradient: Bool) throws(SpectralConvError) -> Tensor<Scalar>? {
         guard let input = cachedInput else { preconditionFailure("Dense.backward called before forward") }
         let n = input.shape[0], f = inputFeatures, o = outputFeatures
         guard outputGradient.shape == [n, o] else {
             throw .invalidShape("Dense: output gradient \(outputGradient.shape) does not match the output [\(n), \(o)]")
         }
-        var inputGradient = Tensor<Scalar>.zeros(shape: [n, f])
-        var weightGradient = Tensor<Scalar>.zeros(shape: [o, f])
-        var biasGradient = Tensor<Scalar>.zeros(shape: [o])
-        let w = weight.value
+        let w = weight.value, parallelism = self.parallelism
+        var inputGradient: Tensor<Scalar>?
         outputGradient.withUnsafeBufferPointer { dy in
             input.withUnsafeBufferPointer { x in
+                let (dy, x) = (dy.baseAddress!, x.baseAddress!)
+                weight.gradient = Tensor(shape: [o, f], unsafeUninitialized: { dw in
+                    DenseKernel.weightGradient(dy, x, dw.baseAddress!, n: n, f: f, o: o, parallelism: parallelism)
+                })
+                if let bias {
+                    bias.gradient = Tensor(shape: [o], unsafeUninitialized: { db in
+                        DenseKernel.biasGradient(dy, db.baseAddress!, n: n, o: o)
+                    })
+                }
+                guard needsInputGradient else { return }
                 w.withUnsafeBufferPointer { w in
-                    inputGradient.withUnsafeMutableBufferPointer { dx in
-                        weightGradient.withUnsafeMutableBufferPointer { dw in
-                            biasGradient.withUnsafeMutableBufferPointer { db in
-                                switch Scalar.precision {
-                                case .single:
-                                    DenseKernel.backward(dy.concrete(Float.self), x.concrete(Float.self), w.concrete(Float.self),
-                                                  dx.concrete(Float.self), dw.concrete(Float.self), db.concrete(Float.self), n: n, f: f, o: o)
-                                case .double:
-                                    DenseKernel.backward(dy.concrete(Double.self), x.concrete(Double.self), w.concrete(Double.self),
-                                                  dx.concrete(Double.self), dw.concrete(Double.self), db.concrete(Double.self), n: n, f: f, o: o)
-                                }
-                            }
-                        }
-                    }
+                    inputGradient = Tensor(shape: [n, f], unsafeUninitialized: { dx in
+                        DenseKernel.inputGradient(dy, w.baseAddress!, dx.baseAddress!, n: n, f: f, o: o, parallelism: parallelism)
+                    })
                 }
             }
         }
-        weight.gradient = weightGradient
-        bias?.gradient = biasGradient
         return inputGradient
     }
 
@@ -114,40 +111,68 @@ public final class Dense<Scalar: TensorScalar>: Layer {
     }
 }
 
-/// Dense's loops, in a non-generic namespace so that entering them with `Float` or `Double`
-/// specialises them completely (see ConcreteScalar.swift).
+/// Dense's products through OpenBLAS (``MatrixMultiply``), in blocks of ``blockRows`` rows of the
+/// result spread over the threads. The block size is fixed, so every block is the same BLAS call
+/// whatever the thread count and results do not depend on it. Cost: `2·N·F·O` flops per product.
 enum DenseKernel {
-    /// `y[n, o] = b[o] + Σ_f x[n, f]·w[o, f]` (summed in `f` order from the bias; no bias when `b`
-    /// is empty), entered with a concrete `T` (see ConcreteScalar.swift).
+    /// Rows of the result per BLAS call (and per parallel work item).
+    static let blockRows = 32
+
+    /// `y[n, o] = b[o] + Σ_f x[n, f]·w[o, f]` (`y = x·Wᵀ + b`; no bias when `b` is nil).
     static func forward<T: TensorScalar>(
-        _ x: UnsafeBufferPointer<T>, _ w: UnsafeBufferPointer<T>, _ b: UnsafeBufferPointer<T>, _ y: UnsafeMutableBufferPointer<T>,
-        n: Int, f: Int, o: Int
+        _ x: UnsafePointer<T>, _ w: UnsafePointer<T>, _ b: UnsafePointer<T>?, _ y: UnsafeMutablePointer<T>,
+        n: Int, f: Int, o: Int, parallelism: Parallelism
     ) {
-        for sample in 0..<n {
-            for unit in 0..<o {
-                var sum: T = b.isEmpty ? 0 : b[unit]
-                for feature in 0..<f { sum += x[sample * f + feature] * w[unit * f + feature] }
-                y[sample * o + unit] = sum
+        forEachBlock(of: n, parallelism) { rows in
+            for row in rows {
+                if let b { (y + row * o).update(from: b, count: o) } else { (y + row * o).update(repeating: 0, count: o) }
             }
+            MatrixMultiply.multiply(transposeB: true, m: rows.count, n: o, k: f, a: x + rows.lowerBound * f, lda: f,
+                                    b: w, ldb: f, beta: 1, c: y + rows.lowerBound * o, ldc: o)
         }
     }
 
-    /// Accumulates `db += Σ_n dy`, `dw += dyᵀ·x` and `dx += dy·w` into zeroed buffers, entered with a
-    /// concrete `T` (see ConcreteScalar.swift).
-    static func backward<T: TensorScalar>(
-        _ dy: UnsafeBufferPointer<T>, _ x: UnsafeBufferPointer<T>, _ w: UnsafeBufferPointer<T>,
-        _ dx: UnsafeMutableBufferPointer<T>, _ dw: UnsafeMutableBufferPointer<T>, _ db: UnsafeMutableBufferPointer<T>,
-        n: Int, f: Int, o: Int
+    /// `dw[o, f] = Σ_n dy[n, o]·x[n, f]` (`dW = dyᵀ·x`), in blocks of output units.
+    static func weightGradient<T: TensorScalar>(
+        _ dy: UnsafePointer<T>, _ x: UnsafePointer<T>, _ dw: UnsafeMutablePointer<T>, n: Int, f: Int, o: Int, parallelism: Parallelism
     ) {
-        for sample in 0..<n {
-            for unit in 0..<o {
-                let g = dy[sample * o + unit]
-                db[unit] += g
-                for feature in 0..<f {
-                    dw[unit * f + feature] += g * x[sample * f + feature]
-                    dx[sample * f + feature] += g * w[unit * f + feature]
-                }
-            }
+        forEachBlock(of: o, parallelism) { units in
+            MatrixMultiply.multiply(transposeA: true, m: units.count, n: f, k: n, a: dy + units.lowerBound, lda: o,
+                                    b: x, ldb: f, c: dw + units.lowerBound * f, ldc: f)
+        }
+    }
+
+    /// `dx[n, f] = Σ_o dy[n, o]·w[o, f]` (`dx = dy·W`), in blocks of samples.
+    static func inputGradient<T: TensorScalar>(
+        _ dy: UnsafePointer<T>, _ w: UnsafePointer<T>, _ dx: UnsafeMutablePointer<T>, n: Int, f: Int, o: Int, parallelism: Parallelism
+    ) {
+        forEachBlock(of: n, parallelism) { rows in
+            MatrixMultiply.multiply(m: rows.count, n: f, k: o, a: dy + rows.lowerBound * o, lda: o,
+                                    b: w, ldb: f, c: dx + rows.lowerBound * f, ldc: f)
+        }
+    }
+
+    /// `db[o] = Σ_n dy[n, o]`, summed in sample order.
+    static func biasGradient<T: TensorScalar>(_ dy: UnsafePointer<T>, _ db: UnsafeMutablePointer<T>, n: Int, o: Int) {
+        switch T.precision {
+        case .single: sumRows(UnsafeRawPointer(dy).assumingMemoryBound(to: Float.self), into: UnsafeMutableRawPointer(db).assumingMemoryBound(to: Float.self), n: n, o: o)
+        case .double: sumRows(UnsafeRawPointer(dy).assumingMemoryBound(to: Double.self), into: UnsafeMutableRawPointer(db).assumingMemoryBound(to: Double.self), n: n, o: o)
+        }
+    }
+
+    private static func sumRows<T: TensorScalar>(_ dy: UnsafePointer<T>, into db: UnsafeMutablePointer<T>, n: Int, o: Int) {
+        db.update(repeating: 0, count: o)
+        for row in 0..<n {
+            for unit in 0..<o { db[unit] += dy[row * o + unit] }
+        }
+    }
+
+    /// Calls `body` for each block of ``blockRows`` of `0..<count`, the blocks spread over the threads.
+    private static func forEachBlock(of count: Int, _ parallelism: Parallelism, _ body: (Range<Int>) -> Void) {
+        let blocks = (count + blockRows - 1) / blockRows
+        let threads = Parallelism(threads: min(parallelism.threads, max(blocks, 1)))
+        threads.forEachChunk(of: blocks, oversubscription: 1) { range in
+            for block in range { body((block * blockRows)..<min((block + 1) * blockRows, count)) }
         }
     }
 }

@@ -36,6 +36,12 @@ public protocol Layer<Scalar>: AnyObject {
     /// - Precondition: ``forward(_:training:)`` ran before, on the batch `outputGradient` belongs to.
     func backward(_ outputGradient: Tensor<Scalar>) throws(SpectralConvError) -> Tensor<Scalar>
 
+    /// ``backward(_:)`` that may skip `dL/dx` when `needsInputGradient` is false (the model's first
+    /// layer during training: nothing consumes its input gradient) and then returns nil; the
+    /// parameter gradients are stored either way. The default computes `dL/dx` anyway; layers for
+    /// which it costs (convolutions, Dense) skip it.
+    func backward(_ outputGradient: Tensor<Scalar>, needsInputGradient: Bool) throws(SpectralConvError) -> Tensor<Scalar>?
+
     /// The trainable tensors, each with its gradient from the last ``backward(_:)``.
     var parameters: [Parameter<Scalar>] { get }
 
@@ -54,6 +60,9 @@ public protocol Layer<Scalar>: AnyObject {
 }
 
 extension Layer {
+    public func backward(_ outputGradient: Tensor<Scalar>, needsInputGradient: Bool) throws(SpectralConvError) -> Tensor<Scalar>? {
+        try backward(outputGradient)
+    }
     public var parameters: [Parameter<Scalar>] { [] }
     public var buffers: [Parameter<Scalar>] { [] }
     public func reset(generator: inout SplitMix64) {}
@@ -98,4 +107,13 @@ public protocol ConvolutionLayer<Scalar>: Layer {
 public protocol RandomStreamLayer: AnyObject {
     /// The stream's complete state (SplitMix64's `currentState`).
     var randomState: UInt64 { get set }
+}
+
+/// A layer that spreads its own loops (outside the convolution engine) over threads: Dense's
+/// matrix products, the activations, pooling. Work is split so that results do not depend on the
+/// thread count. ``Sequential`` sets ``parallelism`` from the engine it is given; a layer created
+/// on its own uses the default engine's thread count.
+public protocol ParallelLayer: AnyObject {
+    /// The threads the layer's own loops may use.
+    var parallelism: Parallelism { get set }
 }

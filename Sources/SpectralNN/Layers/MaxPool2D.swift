@@ -6,11 +6,13 @@ import SpectralConv
 ///
 /// Backward routes each output gradient to the input element that was the maximum (the first one
 /// in row-major order on ties).
-public final class MaxPool2D<Scalar: TensorScalar>: Layer {
+public final class MaxPool2D<Scalar: TensorScalar>: Layer, ParallelLayer {
     public var name: String
     public var typeName: String { "MaxPool2D" }
     public var namePrefix: String { "maxpool" }
     let window: PoolingWindow
+    /// Threads for the pooling loop (planes spread over them; results do not depend on it).
+    public var parallelism = Parallelism(threads: SharedEngine.default.threads)
     private var cachedArgmax: [Int] = []
     private var cachedInputShape: [Int]?
 
@@ -32,9 +34,11 @@ public final class MaxPool2D<Scalar: TensorScalar>: Layer {
         try LayerValidation.requireRank(input.shape, 4, layer: "MaxPool2D", expected: "an [N, C, H, W] batch")
         let r = try window.resolve(height: input.shape[2], width: input.shape[3], layer: "MaxPool2D")
         let maps = input.shape[0] * input.shape[1]
-        var output = Tensor<Scalar>.zeros(shape: [input.shape[0], input.shape[1], r.outHeight, r.outWidth])
-        var argmax = [Int](repeating: 0, count: output.count)
-        window.maxPool(input, maps: maps, r, into: &output, argmax: &argmax)
+        // Every output and arg-max element is written by the pooling loop: no zero-fill first.
+        let shape = [input.shape[0], input.shape[1], r.outHeight, r.outWidth]
+        var output = Tensor<Scalar>(shape: shape, unsafeUninitialized: { _ in })
+        var argmax = [Int](unsafeUninitializedCapacity: output.count) { _, initialized in initialized = output.count }
+        window.maxPool(input, maps: maps, r, into: &output, argmax: &argmax, parallelism: parallelism)
         cachedArgmax = argmax
         cachedInputShape = input.shape
         return output
@@ -45,9 +49,7 @@ public final class MaxPool2D<Scalar: TensorScalar>: Layer {
         guard outputGradient.count == cachedArgmax.count else {
             throw .invalidShape("MaxPool2D: output gradient \(outputGradient.shape) does not match the last output")
         }
-        var inputGradient = Tensor<Scalar>.zeros(shape: shape)
-        PoolingWindow.scatter(outputGradient, to: cachedArgmax, into: &inputGradient)
-        return inputGradient
+        return PoolingWindow.scatter(outputGradient, to: cachedArgmax, inputShape: shape, parallelism: parallelism)
     }
 
     public var spatialEffect: SpatialEffect { .window(kernel: window.size, stride: window.stride) }

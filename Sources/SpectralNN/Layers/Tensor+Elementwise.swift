@@ -20,63 +20,116 @@ extension Tensor {
 
 /// An elementwise activation whose forward and backward loops run specialised for `Float` or
 /// `Double` (see ConcreteScalar.swift), instead of through a generic closure.
+///
+/// Float uses the vectorised ``VectorMath`` functions (8 lanes; the last partial vector is padded);
+/// Double evaluates libm's functions (it serves gradient checks). Outputs are allocated
+/// uninitialised: every element is written.
 enum ElementwiseActivation {
-    /// `tanh(x)` in Double, rounded; backward `dy · (1 − y²)` from the output `y`.
+    /// `tanh(x)`; backward `dy · (1 − y²)` from the output `y`.
     case tanh
     /// `max(x, 0)`; backward `dy · [x > 0]` from the input `x`.
     case relu
-    /// `1 / (1 + e^(−x))` in Double (as `e^x / (1 + e^x)` for `x < 0`), rounded; backward
-    /// `dy · y · (1 − y)` from the output `y`.
+    /// `1 / (1 + e^(−x))` (as `e^x / (1 + e^x)` for `x < 0`); backward `dy · y · (1 − y)` from the
+    /// output `y`.
     case sigmoid
 
-    /// The activation of every element of `input`.
-    func forward<S: TensorScalar>(_ input: Tensor<S>) -> Tensor<S> {
-        var output = Tensor<S>.zeros(shape: input.shape)
+    /// Elements below which a call runs on one thread (thread start-up would cost more).
+    static let parallelThreshold = 32_768
+
+    /// The activation of every element of `input`, in chunks of a multiple of 8 elements spread
+    /// over `parallelism`'s threads (each element's result does not depend on the split).
+    func forward<S: TensorScalar>(_ input: Tensor<S>, parallelism: Parallelism = Parallelism(threads: 1)) -> Tensor<S> {
         input.withUnsafeBufferPointer { x in
-            output.withUnsafeMutableBufferPointer { y in
-                switch S.precision {
-                case .single: forward(x.concrete(Float.self), y.concrete(Float.self))
-                case .double: forward(x.concrete(Double.self), y.concrete(Double.self))
+            Tensor<S>(shape: input.shape, unsafeUninitialized: { y in
+                Self.forEachChunk(x.count, parallelism) { range in
+                    let (x, y) = (UnsafeBufferPointer(rebasing: x[range]), UnsafeMutableBufferPointer(rebasing: y[range]))
+                    switch S.precision {
+                    case .single: forward(x.concrete(Float.self), y.concrete(Float.self))
+                    case .double: forward(x.concrete(Double.self), y.concrete(Double.self))
+                    }
                 }
-            }
+            })
         }
-        return output
+    }
+
+    /// Calls `body` on chunks of `0..<count` whose bounds are multiples of 8, over the threads
+    /// when there are at least ``parallelThreshold`` elements.
+    private static func forEachChunk(_ count: Int, _ parallelism: Parallelism, _ body: (Range<Int>) -> Void) {
+        guard parallelism.threads > 1, count >= parallelThreshold else {
+            body(0..<count)
+            return
+        }
+        let vectors = (count + 7) / 8
+        parallelism.forEachChunk(of: vectors, oversubscription: 1) { range in
+            body((range.lowerBound * 8)..<min(range.upperBound * 8, count))
+        }
     }
 
     /// `dx` from `dy` and the cached tensor: the output for tanh and sigmoid, the input for ReLU.
     /// - Precondition: the shapes are equal.
-    func backward<S: TensorScalar>(_ outputGradient: Tensor<S>, cached: Tensor<S>) -> Tensor<S> {
+    func backward<S: TensorScalar>(_ outputGradient: Tensor<S>, cached: Tensor<S>, parallelism: Parallelism = Parallelism(threads: 1)) -> Tensor<S> {
         precondition(outputGradient.shape == cached.shape, "shapes differ: \(outputGradient.shape) vs \(cached.shape)")
-        var inputGradient = Tensor<S>.zeros(shape: cached.shape)
-        outputGradient.withUnsafeBufferPointer { dy in
+        return outputGradient.withUnsafeBufferPointer { dy in
             cached.withUnsafeBufferPointer { c in
-                inputGradient.withUnsafeMutableBufferPointer { dx in
-                    switch S.precision {
-                    case .single: backward(dy.concrete(Float.self), c.concrete(Float.self), dx.concrete(Float.self))
-                    case .double: backward(dy.concrete(Double.self), c.concrete(Double.self), dx.concrete(Double.self))
+                Tensor<S>(shape: cached.shape, unsafeUninitialized: { dx in
+                    Self.forEachChunk(dy.count, parallelism) { range in
+                        let (dy, c, dx) = (UnsafeBufferPointer(rebasing: dy[range]), UnsafeBufferPointer(rebasing: c[range]),
+                                           UnsafeMutableBufferPointer(rebasing: dx[range]))
+                        switch S.precision {
+                        case .single: backward(dy.concrete(Float.self), c.concrete(Float.self), dx.concrete(Float.self))
+                        case .double: backward(dy.concrete(Double.self), c.concrete(Double.self), dx.concrete(Double.self))
+                        }
                     }
-                }
+                })
             }
         }
-        return inputGradient
     }
 
-    private func forward<T: TensorScalar>(_ x: UnsafeBufferPointer<T>, _ y: UnsafeMutableBufferPointer<T>) {
+    private func forward(_ x: UnsafeBufferPointer<Float>, _ y: UnsafeMutableBufferPointer<Float>) {
+        switch self {
+        case .tanh: Self.apply(VectorMath.tanh, x, y)
+        case .sigmoid: Self.apply(VectorMath.sigmoid, x, y)
+        case .relu: for i in x.indices { y[i] = x[i] > 0 ? x[i] : 0 }
+        }
+    }
+
+    private func forward(_ x: UnsafeBufferPointer<Double>, _ y: UnsafeMutableBufferPointer<Double>) {
         switch self {
         case .tanh:
-            for i in x.indices { y[i] = T(Foundation.tanh(Double(x[i]))) }
+            for i in x.indices { y[i] = Foundation.tanh(x[i]) }
         case .relu:
             for i in x.indices { y[i] = x[i] > 0 ? x[i] : 0 }
         case .sigmoid:
             for i in x.indices {
-                let value = Double(x[i])
+                let value = x[i]
                 if value >= 0 {
-                    y[i] = T(1 / (1 + Foundation.exp(-value)))
+                    y[i] = 1 / (1 + Foundation.exp(-value))
                 } else {
                     let e = Foundation.exp(value)
-                    y[i] = T(e / (1 + e))
+                    y[i] = e / (1 + e)
                 }
             }
+        }
+    }
+
+    /// `y = f(x)` eight lanes at a time; the last partial vector goes through a zero-padded copy.
+    @inline(__always)
+    private static func apply(_ f: (SIMD8<Float>) -> SIMD8<Float>, _ x: UnsafeBufferPointer<Float>, _ y: UnsafeMutableBufferPointer<Float>) {
+        let count = x.count
+        guard count > 0 else { return }
+        let source = UnsafeRawPointer(x.baseAddress!), target = UnsafeMutableRawPointer(y.baseAddress!)
+        let stride = MemoryLayout<Float>.stride
+        var index = 0
+        while index + 8 <= count {
+            target.storeBytes(of: f(source.loadUnaligned(fromByteOffset: index * stride, as: SIMD8<Float>.self)),
+                              toByteOffset: index * stride, as: SIMD8<Float>.self)
+            index += 8
+        }
+        if index < count {
+            var lanes = SIMD8<Float>()
+            for lane in 0..<(count - index) { lanes[lane] = x[index + lane] }
+            let result = f(lanes)
+            for lane in 0..<(count - index) { y[index + lane] = result[lane] }
         }
     }
 

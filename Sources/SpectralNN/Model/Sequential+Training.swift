@@ -19,7 +19,7 @@ extension Sequential {
         let count = endsInSoftmax ? layers.count - 1 : layers.count
         let logits = try forward(input, through: count, training: true)
         let loss = try SoftmaxCrossEntropy.evaluate(logits: logits, labels: labels)
-        _ = try backward(loss.gradient, from: count)
+        _ = try backward(loss.gradient, from: count, needsInputGradient: false)
         return loss
     }
 

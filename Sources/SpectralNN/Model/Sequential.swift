@@ -8,7 +8,8 @@ import SpectralConv
 /// - Determinism: with a `seed`, every layer is re-initialised in order from one SplitMix64 stream
 ///   (weights, and the streams of dropout layers), so the same seed gives the same model.
 /// - Convolution engine: convolution layers use one engine — the process-wide default unless the
-///   model is given one (whose `threads` setting then applies to the whole model). Layers run one at
+///   model is given one (whose `threads` setting then applies to the whole model, including the
+///   loops of every ``ParallelLayer``). Layers run one at
 ///   a time, so sharing an engine (and its workspaces) costs nothing.
 public final class Sequential<Scalar: TensorScalar> {
     /// The per-sample input shape (no batch axis): `[C, H, W]`, `[C, L]` or `[F]`.
@@ -50,7 +51,10 @@ public final class Sequential<Scalar: TensorScalar> {
         self.layers = layers
         self.outputShapes = shapes
         if let seed { reset(seed: seed) }
-        if let engine { for layer in convolutionLayers { layer.engine = engine } }
+        if let engine {
+            for layer in convolutionLayers { layer.engine = engine }
+            for case let layer as any ParallelLayer in layers { layer.parallelism = Parallelism(threads: engine.threads) }
+        }
     }
 
     /// The per-sample output shape of the whole model.
@@ -105,13 +109,19 @@ public final class Sequential<Scalar: TensorScalar> {
     /// Back-propagates `dL/dy` of the last forward call through every layer, storing every
     /// parameter's gradient; returns `dL/dx`.
     public func backward(_ outputGradient: Tensor<Scalar>) throws(SpectralConvError) -> Tensor<Scalar> {
-        try backward(outputGradient, from: layers.count)
+        try backward(outputGradient, from: layers.count, needsInputGradient: true)!
     }
 
-    /// Back-propagates through the first `count` layers, last first.
-    func backward(_ outputGradient: Tensor<Scalar>, from count: Int) throws(SpectralConvError) -> Tensor<Scalar> {
+    /// Back-propagates through the first `count` layers, last first. Without `needsInputGradient`
+    /// (training: nothing consumes `dL/dx` of the model's input) the first layer stores its
+    /// parameter gradients only, and the result is nil.
+    func backward(_ outputGradient: Tensor<Scalar>, from count: Int, needsInputGradient: Bool) throws(SpectralConvError) -> Tensor<Scalar>? {
         var gradient = outputGradient
-        for layer in layers.prefix(count).reversed() { gradient = try layer.backward(gradient) }
+        let stack = layers.prefix(count)
+        for (index, layer) in stack.enumerated().reversed() {
+            if index == 0 && !needsInputGradient { return try layer.backward(gradient, needsInputGradient: false) }
+            gradient = try layer.backward(gradient)
+        }
         return gradient
     }
 

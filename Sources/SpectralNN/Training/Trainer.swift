@@ -25,6 +25,10 @@ public final class Trainer<Scalar: TensorScalar> {
     public internal(set) var progress = TrainingProgress()
     /// Raised from outside to stop before the next batch.
     public let stopFlag: StopFlag
+    /// Samples per batch of the validation pass (default `max(batchSize, 500)`). Evaluation mode
+    /// keeps no batch statistics, so only the speed depends on it: larger batches spread each
+    /// layer call's fixed costs over more images.
+    public var evaluationBatchSize: Int
 
     /// How ``fit(training:validation:epochs:onBatch:onEpoch:)`` ended.
     public enum Outcome: Sendable, Equatable {
@@ -43,6 +47,7 @@ public final class Trainer<Scalar: TensorScalar> {
         self.batchSize = batchSize
         self.seed = seed
         self.stopFlag = stopFlag
+        self.evaluationBatchSize = max(batchSize, 500)
     }
 
     /// The metrics of the finished epochs.
@@ -78,7 +83,7 @@ public final class Trainer<Scalar: TensorScalar> {
                 let logits = try model.forward(input, through: layerCount, training: true)
                 let loss = try SoftmaxCrossEntropy.evaluate(logits: logits, labels: labels)
                 let correct = Self.correctCount(logits, labels)
-                _ = try model.backward(loss.gradient, from: layerCount)
+                _ = try model.backward(loss.gradient, from: layerCount, needsInputGradient: false)
                 try optimizer.update(model.namedParameters)
                 progress.lossSum += loss.value * Double(labels.count)
                 progress.correct += correct
@@ -92,7 +97,7 @@ public final class Trainer<Scalar: TensorScalar> {
                                        accuracy: Double(progress.correct) / Double(max(progress.seen, 1)),
                                        valLoss: nil, valAccuracy: nil, seconds: 0)
             if let validation, validation.count > 0 {
-                let result = try Self.evaluate(model: model, data: validation, batchSize: batchSize)
+                let result = try Self.evaluate(model: model, data: validation, batchSize: evaluationBatchSize)
                 metrics.valLoss = result.loss
                 metrics.valAccuracy = result.accuracy
             }

@@ -14,18 +14,18 @@ struct ActivationState<Scalar: TensorScalar> {
     }
 
     /// The activation of `input`, remembering what ``backward(_:)`` needs.
-    mutating func forward(_ input: Tensor<Scalar>) -> Tensor<Scalar> {
-        let output = function.forward(input)
+    mutating func forward(_ input: Tensor<Scalar>, parallelism: Parallelism) -> Tensor<Scalar> {
+        let output = function.forward(input, parallelism: parallelism)
         cached = function == .relu ? input : output
         return output
     }
 
     /// `dL/dx` from `dL/dy` and the tensor cached by the last forward.
     /// - Throws: ``SpectralConvError/invalidShape(_:)`` when `outputGradient` does not match it.
-    func backward(_ outputGradient: Tensor<Scalar>) throws(SpectralConvError) -> Tensor<Scalar> {
+    func backward(_ outputGradient: Tensor<Scalar>, parallelism: Parallelism) throws(SpectralConvError) -> Tensor<Scalar> {
         guard let cached else { preconditionFailure("\(layer).backward called before forward") }
         try ActivationShape.require(outputGradient, matches: cached, layer: layer)
-        return function.backward(outputGradient, cached: cached)
+        return function.backward(outputGradient, cached: cached, parallelism: parallelism)
     }
 }
 

@@ -1,0 +1,325 @@
+import Foundation
+
+/// Times every algorithm on a grid of square layers — kernel size × input size × channel count —
+/// to show where each path wins and to calibrate the cost model (`spectralconv bench sweep`).
+///
+/// **Configurations.** For each channel count C, input size n and kernel size k (swept in that
+/// nesting, ascending as given): input `[N, C, n, n]`, weight `[C, C, k, k]` (C = O, one group),
+/// stride 1, no dilation, and the sweep's padding — `same` by default, so the output is `n × n`
+/// whatever the kernel and every combination is possible (TensorFlow's split: the odd unit at the
+/// bottom/right for even kernels). With `valid`, a kernel larger than the input is skipped with
+/// that reason. Input and weight are uniform in [−1, 1] (seed, seed + 1), Float.
+///
+/// **Measurements.** Per algorithm: one untimed call builds its plans and workspaces (and warms the
+/// caches), then ``Configuration/repeats`` calls are timed; rows report the median and the minimum
+/// (``LayerBenchmark/timeForward(engine:input:weight:geometry:algorithm:repeats:)`` — the code
+/// `bench layer` times with). Paths are timed in the order direct/fft (and any other path that does
+/// not use OpenBLAS), then im2col, then `auto`-like algorithms, pausing for OpenBLAS' spinning
+/// threads only after a path that used it; rows keep the requested order. With
+/// ``Configuration/backward`` the input and weight gradients are timed the same way.
+///
+/// **Repeats.** ``Configuration/repeats`` timed calls, or more for fast calls: they are repeated
+/// until ``minimumSeconds`` (30 ms) of calls are timed, at most 100 × the requested count, so a
+/// median of microsecond calls is not at the mercy of one scheduler hiccup. Rows report the count.
+///
+/// **Budget.** Before timing, the cost model predicts one call (``ConvolutionCostModel``; for `auto`
+/// the path it would pick). A path predicted to take longer than ``Configuration/budget`` seconds
+/// per call is **skipped** and marked so, with the prediction in its reason; otherwise the timed
+/// calls are cut so that the warm-up plus the timed calls stay within about the budget
+/// (`repeats = max(1, min(R, ⌊budget / predicted⌋ − 1))`). When the model underestimated and the
+/// warm-up call itself takes more than ``warmUpFactor`` (2) × the budget, the path is skipped too,
+/// its warm-up time in the row (not with `--fft-rigor measure`/`patient`, whose planning is part of
+/// the warm-up). The gradients have their own budget check on the sum of the two gradient
+/// predictions.
+public enum SweepBenchmark {
+    /// One configuration of the grid.
+    public struct Point: Hashable, Sendable, Codable, CustomStringConvertible {
+        /// C = O.
+        public var channels: Int
+        /// n = H = W.
+        public var size: Int
+        /// k = kH = kW.
+        public var kernel: Int
+
+        public init(channels: Int, size: Int, kernel: Int) {
+            self.channels = channels
+            self.size = size
+            self.kernel = kernel
+        }
+
+        /// `C=16 64x64 k=7`.
+        public var description: String { "C=\(channels) \(size)x\(size) k=\(kernel)" }
+    }
+
+    /// What to sweep.
+    public struct Configuration: Sendable {
+        /// Kernel sizes k (k × k kernels).
+        public var kernels: [Int]
+        /// Input sizes n (n × n inputs).
+        public var sizes: [Int]
+        /// Channel counts (C = O).
+        public var channels: [Int]
+        /// Batch N.
+        public var batch: Int
+        /// Threads for the engine and OpenBLAS.
+        public var threads: Int
+        /// Algorithms, in the order the rows report them (`auto` included as a column).
+        public var algorithms: [ConvolutionAlgorithm]
+        /// Padding of every layer (`same` by default).
+        public var padding: Padding
+        /// Also time the input and weight gradients.
+        public var backward: Bool
+        /// Timed calls per measurement (fewer when the budget demands).
+        public var repeats: Int
+        /// Seconds a measurement may take; a path predicted to need more per call is skipped.
+        public var budget: Double
+        /// Seed of the random input (weight: seed + 1, output gradient: seed + 2).
+        public var seed: UInt64
+        public var fftRigor: FFTPlanRigor
+        /// The model behind the predictions, the budget and `auto`.
+        public var costModel: ConvolutionCostModel
+        /// How the report names the model: `default` or its calibration file.
+        public var costModelName: String
+
+        /// The default grid: kernels 1…31, inputs 16…512, channels 1, 16, 64 (162 configurations).
+        public static let defaultKernels = [1, 3, 5, 7, 9, 11, 15, 21, 31]
+        public static let defaultSizes = [16, 32, 64, 128, 256, 512]
+        public static let defaultChannels = [1, 16, 64]
+
+        public init(
+            kernels: [Int] = defaultKernels, sizes: [Int] = defaultSizes, channels: [Int] = defaultChannels,
+            batch: Int = 1, threads: Int, algorithms: [ConvolutionAlgorithm] = ConvolutionAlgorithm.concrete + [.auto],
+            padding: Padding = .same, backward: Bool = false, repeats: Int = 5, budget: Double = 2, seed: UInt64 = 42,
+            fftRigor: FFTPlanRigor = .estimate, costModel: ConvolutionCostModel = .calibratedOrDefault, costModelName: String = "default"
+        ) {
+            self.kernels = kernels
+            self.sizes = sizes
+            self.channels = channels
+            self.batch = batch
+            self.threads = threads
+            self.algorithms = algorithms
+            self.padding = padding
+            self.backward = backward
+            self.repeats = repeats
+            self.budget = budget
+            self.seed = seed
+            self.fftRigor = fftRigor
+            self.costModel = costModel
+            self.costModelName = costModelName
+        }
+
+        /// The configurations in sweep order.
+        public var points: [Point] {
+            channels.flatMap { c in sizes.flatMap { n in kernels.map { k in Point(channels: c, size: n, kernel: k) } } }
+        }
+
+        /// Checks the lists and counts.
+        /// - Throws: ``SpectralConvError/invalidArgument(_:)`` naming the first value out of range.
+        public func validate() throws(SpectralConvError) {
+            for (name, list) in [("kernels", kernels), ("sizes", sizes), ("channels", channels)] {
+                guard !list.isEmpty else { throw .invalidArgument("the \(name) list is empty") }
+                if let bad = list.first(where: { $0 < 1 }) { throw .invalidArgument("\(name) must be at least 1, got \(bad)") }
+            }
+            for (name, value) in [("batch", batch), ("threads", threads), ("repeats", repeats)] where value < 1 {
+                throw .invalidArgument("\(name) must be at least 1, got \(value)")
+            }
+            guard budget.isFinite, budget > 0 else { throw .invalidArgument("budget must be a positive number of seconds, got \(budget)") }
+            guard !algorithms.isEmpty else { throw .invalidArgument("no algorithm to sweep") }
+        }
+
+        /// The layer of `point`, or why there is none.
+        public func geometry(_ point: Point) -> Result<ConvolutionGeometry, SpectralConvError> {
+            Result { () throws(SpectralConvError) -> ConvolutionGeometry in
+                let geometry = try ConvolutionGeometry(
+                    inputShape: [batch, point.channels, point.size, point.size],
+                    weightShape: [point.channels, point.channels, point.kernel, point.kernel],
+                    options: ConvolutionOptions(padding: padding))
+                try geometry.checkFitsInMemory(scalarSize: MemoryLayout<Float>.size)
+                return geometry
+            }
+        }
+    }
+
+    /// Where a running sweep is.
+    public struct Progress: Sendable {
+        /// Measurements finished (one per configuration × algorithm), and in all.
+        public var completed: Int
+        public var total: Int
+        /// The configuration and algorithm about to be measured (nil when finished).
+        public var point: Point?
+        public var algorithm: ConvolutionAlgorithm?
+    }
+
+    /// Runs the sweep; `progress` is called before each measurement and once at the end.
+    /// - Throws: ``SpectralConvError`` for an invalid configuration (impossible layers are rows
+    ///   marked skipped, not errors).
+    public static func run(_ configuration: Configuration, progress: (Progress) -> Void = { _ in }) throws(SpectralConvError) -> SweepReport {
+        try configuration.validate()
+        let clock = ContinuousClock()
+        let start = clock.now
+        let started = ISO8601DateFormatter().string(from: Date())
+        let engine = try ConvolutionEngine(threads: configuration.threads, fftRigor: configuration.fftRigor, costModel: configuration.costModel)
+        let points = configuration.points
+        let total = points.count * configuration.algorithms.count
+        var rows: [SweepReport.Row] = []
+        var blasBusy = false
+        for (index, point) in points.enumerated() {
+            progress(Progress(completed: index * configuration.algorithms.count, total: total, point: point, algorithm: configuration.algorithms.first))
+            rows += try measure(point, configuration: configuration, engine: engine, blasBusy: &blasBusy) { done, algorithm in
+                progress(Progress(completed: index * configuration.algorithms.count + done, total: total, point: point, algorithm: algorithm))
+            }
+        }
+        progress(Progress(completed: total, total: total, point: nil, algorithm: nil))
+        let config = SweepReport.Config(
+            kernels: configuration.kernels, sizes: configuration.sizes, channels: configuration.channels,
+            batch: configuration.batch, threads: configuration.threads, padding: configuration.padding.description,
+            algorithms: configuration.algorithms.map(\.rawValue), repeats: configuration.repeats,
+            budgetSeconds: configuration.budget, backward: configuration.backward, seed: configuration.seed,
+            fftRigor: configuration.fftRigor.rawValue, costModel: configuration.costModelName,
+            openblasEnvironment: GEMMReference.openBLASEnvironment, started: started,
+            seconds: TimingSummary.milliseconds(clock.now - start) / 1e3)
+        return SweepReport(config: config, rows: rows)
+    }
+
+    /// The rows of one configuration, in the requested algorithm order.
+    static func measure(
+        _ point: Point, configuration c: Configuration, engine: ConvolutionEngine, blasBusy: inout Bool,
+        progress: (Int, ConvolutionAlgorithm?) -> Void
+    ) throws(SpectralConvError) -> [SweepReport.Row] {
+        let padding = c.padding.description
+        var rows = c.algorithms.map {
+            SweepReport.Row(channels: point.channels, size: point.size, kernel: point.kernel, batch: c.batch, padding: padding,
+                            algorithm: $0, status: .skipped)
+        }
+        let geometry: ConvolutionGeometry
+        switch c.geometry(point) {
+        case .failure(let error):
+            let reason = "impossible layer: \(error)"
+            for index in rows.indices {
+                rows[index].reason = reason
+                if c.backward {
+                    rows[index].backwardStatus = .skipped
+                    rows[index].backwardReason = reason
+                }
+            }
+            progress(rows.count, nil)
+            return rows
+        case .success(let resolved): geometry = resolved
+        }
+        let model = c.costModel, threads = c.threads
+        let input = Tensor<Float>.uniform(shape: geometry.inputShape, seed: c.seed)
+        let weight = Tensor<Float>.uniform(shape: geometry.weightShape, seed: c.seed &+ 1)
+        let dy = c.backward ? Tensor<Float>.uniform(shape: geometry.outputShape, seed: c.seed &+ 2) : nil
+
+        // Non-BLAS paths first, then im2col, then the choosing algorithms: one pause per configuration at most.
+        func rank(_ algorithm: ConvolutionAlgorithm) -> Int {
+            algorithm == .im2col ? 1 : (ConvolutionAlgorithm.concrete.contains(algorithm) ? 0 : 2)
+        }
+        let order = c.algorithms.indices.sorted { (rank(c.algorithms[$0]), $0) < (rank(c.algorithms[$1]), $1) }
+        for (done, index) in order.enumerated() {
+            let algorithm = c.algorithms[index]
+            progress(done, algorithm)
+            let concrete = ConvolutionAlgorithm.concrete.contains(algorithm)
+            // What a choosing algorithm will run, as the model sees it (autotune may differ; its row says what it ran).
+            let predictedPath = concrete ? algorithm : model.fastest(for: geometry, threads: threads)
+            let predicted = model.predictedSeconds(for: geometry, algorithm: predictedPath, threads: threads)
+            var row = rows[index]
+            row.outputSize = geometry.outHeight
+            row.usefulFlops = geometry.usefulFlops
+            row.predictedMs = predicted * 1e3
+            if !concrete { row.chose = predictedPath.rawValue }
+            let gradientPaths = concrete ? (input: algorithm, weight: algorithm)
+                : (input: model.fastestBackward(for: geometry, gradient: .input, threads: threads),
+                   weight: model.fastestBackward(for: geometry, gradient: .weight, threads: threads))
+            if c.backward {
+                row.predictedBackwardInputMs = model.predictedBackwardSeconds(for: geometry, gradient: .input, algorithm: gradientPaths.input, threads: threads) * 1e3
+                row.predictedBackwardWeightMs = model.predictedBackwardSeconds(for: geometry, gradient: .weight, algorithm: gradientPaths.weight, threads: threads) * 1e3
+                if !concrete {
+                    row.choseBackwardInput = gradientPaths.input.rawValue
+                    row.choseBackwardWeight = gradientPaths.weight.rawValue
+                }
+            }
+            guard predicted <= c.budget else {
+                row.reason = String(format: "predicted %.3g s per call, over the budget of %g s", predicted, c.budget)
+                if c.backward {
+                    row.backwardStatus = .skipped
+                    row.backwardReason = "forward skipped"
+                }
+                rows[index] = row
+                continue
+            }
+            let repeats = budgetedRepeats(predicted: predicted, budget: c.budget, requested: c.repeats)
+            // A warm-up call far over the budget (the model underestimated) ends the measurement —
+            // unless it may include slow FFTW planning (`measure`/`patient` rigor) or autotune's
+            // one-time timing of the candidates.
+            let planningMayBeSlow = (c.fftRigor != .estimate && (predictedPath == .fft || !concrete)) || algorithm == .autotune
+            let measured = try LayerBenchmark.timeForward(
+                engine: engine, input: input, weight: weight, geometry: geometry, algorithm: algorithm, repeats: repeats,
+                settle: blasBusy && !usesBLAS(predictedPath), minimumSeconds: min(minimumSeconds, c.budget / 4),
+                warmUpLimit: planningMayBeSlow ? .infinity : warmUpFactor * c.budget)
+            let ran = engine.resolve(algorithm, for: geometry)
+            blasBusy = usesBLAS(ran)
+            row.warmUpMs = measured.warmUpMs
+            guard let timing = measured.timing else {
+                row.reason = String(format: "the warm-up call took %.3g s, over %g x the budget of %g s", measured.warmUpMs / 1e3, warmUpFactor, c.budget)
+                if c.backward {
+                    row.backwardStatus = .skipped
+                    row.backwardReason = "forward skipped"
+                }
+                rows[index] = row
+                continue
+            }
+            row.status = .measured
+            row.repeats = repeats
+            row.medianMs = timing.median
+            row.minMs = timing.min
+            row.gflops = TimingSummary.gflops(geometry.usefulFlops, milliseconds: timing.median)
+            if !concrete { row.chose = ran.rawValue }
+            if let dy, let predictedInput = row.predictedBackwardInputMs, let predictedWeight = row.predictedBackwardWeightMs {
+                let predictedGradients = (predictedInput + predictedWeight) / 1e3
+                let gradientsUseBLAS = usesBLAS(gradientPaths.input) || usesBLAS(gradientPaths.weight)
+                if predictedGradients > c.budget {
+                    row.backwardStatus = .skipped
+                    row.backwardReason = String(format: "predicted %.3g s per gradient pair, over the budget of %g s", predictedGradients, c.budget)
+                } else {
+                    let backwardRepeats = budgetedRepeats(predicted: predictedGradients, budget: c.budget, requested: c.repeats)
+                    let timings = try LayerBenchmark.timeBackward(
+                        engine: engine, input: input, weight: weight, outputGradient: dy, geometry: geometry,
+                        algorithm: algorithm, repeats: backwardRepeats, settle: blasBusy && !gradientsUseBLAS,
+                        minimumSeconds: min(minimumSeconds, c.budget / 4))
+                    blasBusy = gradientsUseBLAS
+                    if algorithm == .autotune {
+                        // What the autotuner chose for the gradients (tuned by timeBackward's warm-up calls).
+                        row.choseBackwardInput = engine.autotuner.cachedChoice(for: engine.autotuneKey(for: geometry, pass: .backwardInput))?.rawValue
+                        row.choseBackwardWeight = engine.autotuner.cachedChoice(for: engine.autotuneKey(for: geometry, pass: .backwardWeight))?.rawValue
+                    }
+                    row.backwardStatus = .measured
+                    row.backwardRepeats = backwardRepeats
+                    row.backwardInputMedianMs = timings.input.median
+                    row.backwardInputMinMs = timings.input.min
+                    row.backwardWeightMedianMs = timings.weight.median
+                    row.backwardWeightMinMs = timings.weight.min
+                }
+            }
+            rows[index] = row
+        }
+        return rows
+    }
+
+    /// Timed calls that keep warm-up + timed calls within about `budget`: `max(1, min(requested, ⌊budget/predicted⌋ − 1))`.
+    static func budgetedRepeats(predicted: Double, budget: Double, requested: Int) -> Int {
+        guard predicted > 0 else { return requested }
+        let affordable = (budget / predicted).rounded(.down) - 1
+        return max(1, min(requested, affordable >= Double(Int.max) ? requested : Int(affordable)))
+    }
+
+    /// Fast calls are repeated until this much time is timed (at most 100 × the requested repeats;
+    /// never more than a quarter of the budget).
+    public static let minimumSeconds = 0.03
+
+    /// A warm-up call longer than this multiple of the budget skips the path.
+    public static let warmUpFactor = 2.0
+
+    /// Whether a path calls OpenBLAS (whose threads then spin for a while).
+    static func usesBLAS(_ path: ConvolutionAlgorithm) -> Bool { path == .im2col }
+}

@@ -1,0 +1,193 @@
+import Foundation
+
+/// How good a sweep's automatic choices were — the acceptance measure of issue 6: on what fraction
+/// of the configurations `auto` ran within 10% of the fastest algorithm, and whether it was ever
+/// slower than 1.5× the fastest.
+///
+/// For each configuration the **fastest** time is the smallest median among the concrete paths
+/// that were measured (a path skipped for the budget was predicted to take longer than the budget,
+/// so longer than a measured one). A non-concrete algorithm (`auto`, …) is judged two ways:
+/// - **by choice** (the headline): the measured median of the concrete path it chose, over the
+///   fastest — the quality of the decision, free of the noise of a second measurement;
+/// - **by its own timing**: its own measured median over the fastest — includes dispatch and the
+///   run-to-run noise between two measurements of the same path.
+///
+/// With `--backward` the gradient choices are judged the same way per gradient (by choice).
+/// ``predictionErrors`` is the root-mean-square of `ln(predicted/measured)` per concrete path and
+/// pass: how far the cost model's absolute predictions were off.
+public struct SweepSummary: Codable, Sendable, Hashable {
+    /// The ratio thresholds of the acceptance test.
+    public static let nearRatio = 1.10
+    public static let boundRatio = 1.5
+
+    /// The quality of one algorithm's choices for one pass.
+    public struct ChoiceQuality: Codable, Sendable, Hashable {
+        public var algorithm: String
+        /// `forward`, `backward_input` or `backward_weight`.
+        public var pass: String
+        /// `choice` (chosen path's measurement) or `own_timing` (the algorithm's own measurement).
+        public var basis: String
+        /// Configurations judged.
+        public var evaluated: Int
+        /// Of which the chosen path was the fastest one (by choice) or the ratio was ≤ 1 (own timing).
+        public var fastest: Int
+        /// Ratio to the fastest ≤ 1.10.
+        public var within10Percent: Int
+        /// Ratio to the fastest ≤ 1.5.
+        public var within1_5x: Int
+        /// The largest ratio and where it happened (`C=16 64x64 k=7`).
+        public var worstRatio: Double
+        public var worstConfiguration: String
+        /// Geometric mean of the ratios.
+        public var geometricMeanRatio: Double
+
+        public var within10PercentFraction: Double { evaluated > 0 ? Double(within10Percent) / Double(evaluated) : 0 }
+        public var within1_5xFraction: Double { evaluated > 0 ? Double(within1_5x) / Double(evaluated) : 0 }
+        /// Issue 6's criterion: ≥ 95% within 10% and none above 1.5×.
+        public var meetsAcceptance: Bool { evaluated > 0 && within10PercentFraction >= 0.95 && within1_5x == evaluated }
+
+        enum CodingKeys: String, CodingKey {
+            case algorithm, pass, basis, evaluated, fastest
+            case within10Percent = "within_10_percent", within1_5x = "within_1_5x"
+            case worstRatio = "worst_ratio", worstConfiguration = "worst_configuration"
+            case geometricMeanRatio = "geometric_mean_ratio"
+        }
+    }
+
+    /// Configurations in the sweep.
+    public var configurations: Int
+    /// Configurations with at least one concrete path measured.
+    public var evaluable: Int
+    public var choices: [ChoiceQuality]
+    /// `"direct forward": 0.12, …`: rms of ln(predicted/measured) over the measured rows.
+    public var predictionErrors: [String: Double]
+
+    enum CodingKeys: String, CodingKey {
+        case configurations, evaluable, choices
+        case predictionErrors = "prediction_errors"
+    }
+
+    /// Summarises `rows` (a sweep's); `algorithms` are the sweep's algorithm names in order.
+    public init(rows: [SweepReport.Row], algorithms: [String]) {
+        var order: [SweepBenchmark.Point] = []
+        var groups: [SweepBenchmark.Point: [SweepReport.Row]] = [:]
+        for row in rows {
+            if groups[row.point] == nil { order.append(row.point) }
+            groups[row.point, default: []].append(row)
+        }
+        configurations = order.count
+        let concrete = ConvolutionAlgorithm.concrete.map(\.rawValue)
+        let judged = algorithms.filter { !concrete.contains($0) }
+
+        struct Tally {
+            var ratios: [(ratio: Double, isFastest: Bool, point: SweepBenchmark.Point)] = []
+        }
+        var tallies: [String: Tally] = [:]
+        func key(_ algorithm: String, _ pass: ConvolutionPass, _ basis: String) -> String { "\(algorithm)|\(pass.rawValue)|\(basis)" }
+        var evaluable = 0
+        var logErrors: [String: [Double]] = [:]
+
+        for point in order {
+            let group = groups[point]!
+            let measured = group.filter { $0.isConcrete && $0.status == .measured && $0.medianMs != nil }
+            for row in measured {
+                if let predicted = row.predictedMs, predicted > 0, let median = row.medianMs, median > 0 {
+                    logErrors["\(row.algorithm) forward", default: []].append(log(predicted / median))
+                }
+                if let predicted = row.predictedBackwardInputMs, predicted > 0, let median = row.backwardInputMedianMs, median > 0 {
+                    logErrors["\(row.algorithm) backward_input", default: []].append(log(predicted / median))
+                }
+                if let predicted = row.predictedBackwardWeightMs, predicted > 0, let median = row.backwardWeightMedianMs, median > 0 {
+                    logErrors["\(row.algorithm) backward_weight", default: []].append(log(predicted / median))
+                }
+            }
+            guard let best = measured.min(by: { $0.medianMs! < $1.medianMs! }) else { continue }
+            evaluable += 1
+            let fastest = best.medianMs!
+            for name in judged {
+                guard let row = group.first(where: { $0.algorithm == name }), row.status == .measured else { continue }
+                if let chose = row.chose, let chosen = measured.first(where: { $0.algorithm == chose }) {
+                    tallies[key(name, .forward, "choice"), default: Tally()].ratios.append(
+                        (chosen.medianMs! / fastest, chose == best.algorithm, point))
+                }
+                if let own = row.medianMs {
+                    tallies[key(name, .forward, "own_timing"), default: Tally()].ratios.append((own / fastest, own <= fastest, point))
+                }
+                // Gradients, by choice.
+                for pass in [ConvolutionPass.backwardInput, .backwardWeight] {
+                    let time: (SweepReport.Row) -> Double? = pass == .backwardInput ? { $0.backwardInputMedianMs } : { $0.backwardWeightMedianMs }
+                    let timed = measured.filter { $0.backwardStatus == .measured && time($0) != nil }
+                    guard let bestGradient = timed.min(by: { time($0)! < time($1)! }),
+                          let chose = pass == .backwardInput ? row.choseBackwardInput : row.choseBackwardWeight,
+                          let chosen = timed.first(where: { $0.algorithm == chose }) else { continue }
+                    tallies[key(name, pass, "choice"), default: Tally()].ratios.append(
+                        (time(chosen)! / time(bestGradient)!, chose == bestGradient.algorithm, point))
+                }
+            }
+        }
+        self.evaluable = evaluable
+        var choices: [ChoiceQuality] = []
+        for name in judged {
+            for pass in ConvolutionPass.allCases {
+                for basis in ["choice", "own_timing"] {
+                    guard let tally = tallies[key(name, pass, basis)], !tally.ratios.isEmpty else { continue }
+                    let worst = tally.ratios.max { $0.ratio < $1.ratio }!
+                    choices.append(ChoiceQuality(
+                        algorithm: name, pass: pass.rawValue, basis: basis, evaluated: tally.ratios.count,
+                        fastest: tally.ratios.filter(\.isFastest).count,
+                        within10Percent: tally.ratios.filter { $0.ratio <= Self.nearRatio }.count,
+                        within1_5x: tally.ratios.filter { $0.ratio <= Self.boundRatio }.count,
+                        worstRatio: worst.ratio, worstConfiguration: worst.point.description,
+                        geometricMeanRatio: exp(tally.ratios.map { log($0.ratio) }.reduce(0, +) / Double(tally.ratios.count))))
+                }
+            }
+        }
+        self.choices = choices
+        predictionErrors = logErrors.mapValues { errors in (errors.map { $0 * $0 }.reduce(0, +) / Double(errors.count)).squareRoot() }
+    }
+
+    /// The headline entry: `auto`'s forward choices judged by choice, if the sweep had `auto`.
+    public var autoForward: ChoiceQuality? {
+        choices.first { $0.algorithm == ConvolutionAlgorithm.auto.rawValue && $0.pass == "forward" && $0.basis == "choice" }
+    }
+}
+
+extension SweepSummary {
+    /// How `model`'s forward choices fare on measurements already taken: for each configuration of
+    /// `report` with measured concrete paths, the path the model predicts fastest is judged by its
+    /// measured median against the fastest (by choice, as ``SweepSummary``). The measurements need
+    /// not come from this model, so a calibration can be judged on any sweep — in-sample on the
+    /// sweep it was fitted to, held-out on another. Configurations whose predicted path was not
+    /// measured are left out.
+    public static func judge(_ model: ConvolutionCostModel, on report: SweepReport, name: String) -> ChoiceQuality? {
+        var ratios: [(ratio: Double, isFastest: Bool, point: SweepBenchmark.Point)] = []
+        for (point, rows) in report.points {
+            let measured = rows.filter { $0.isConcrete && $0.status == .measured && $0.medianMs != nil }
+            guard let best = measured.min(by: { $0.medianMs! < $1.medianMs! }), let row = rows.first,
+                  let padding = try? Padding(parsing: row.padding),
+                  let geometry = try? ConvolutionGeometry(
+                      inputShape: [row.batch, point.channels, point.size, point.size],
+                      weightShape: [point.channels, point.channels, point.kernel, point.kernel],
+                      options: ConvolutionOptions(padding: padding)) else { continue }
+            let choice = model.fastest(for: geometry, threads: report.config.threads)
+            guard let chosen = measured.first(where: { $0.algorithm == choice.rawValue }) else { continue }
+            ratios.append((chosen.medianMs! / best.medianMs!, chosen.algorithm == best.algorithm, point))
+        }
+        guard let worst = ratios.max(by: { $0.ratio < $1.ratio }) else { return nil }
+        return ChoiceQuality(
+            algorithm: name, pass: ConvolutionPass.forward.rawValue, basis: "choice", evaluated: ratios.count,
+            fastest: ratios.filter(\.isFastest).count,
+            within10Percent: ratios.filter { $0.ratio <= nearRatio }.count,
+            within1_5x: ratios.filter { $0.ratio <= boundRatio }.count,
+            worstRatio: worst.ratio, worstConfiguration: worst.point.description,
+            geometricMeanRatio: exp(ratios.map { log($0.ratio) }.reduce(0, +) / Double(ratios.count)))
+    }
+
+    /// One line about `quality`: `<label>: within 10% of the fastest on a/n (x%), within 1.5x on …`.
+    public static func line(_ quality: ChoiceQuality, label: String) -> String {
+        String(format: "%@: within 10%% of the fastest on %d/%d (%.1f%%), within 1.5x on %d/%d (%.1f%%); fastest on %d; worst %.2fx at %@; geometric mean %.3fx",
+               label, quality.within10Percent, quality.evaluated, 100 * quality.within10PercentFraction,
+               quality.within1_5x, quality.evaluated, 100 * quality.within1_5xFraction, quality.fastest, quality.worstRatio,
+               quality.worstConfiguration, quality.geometricMeanRatio)
+    }
+}

@@ -35,7 +35,7 @@ struct BenchSweepCommand: ParsableCommand {
     @Option(help: "Threads (default: every active core).")
     var threads: Int?
 
-    @Option(help: "Comma-separated algorithms: direct, im2col, fft, auto, ...")
+    @Option(help: "Comma-separated algorithms: direct, im2col, fft, auto, autotune.")
     var algorithms: String = "direct,im2col,fft,auto"
 
     @Option(help: "Padding of every layer: same (output n x n) or valid (kernels larger than the input are skipped), or explicit.")

@@ -103,7 +103,8 @@ enum GradientCases {
 }
 
 @Suite struct ConvolutionBackwardTests {
-    static let engine = try! ConvolutionEngine(threads: 2)
+    /// autotune is among the cases: its choices stay in memory, out of the user's cache file.
+    static let engine = try! ConvolutionEngine(threads: 2, autotuner: Autotuner())
 
     @Test func referenceBackwardIsTheAdjointOfTheForward() throws {
         for testCase in GradientCases.all + Array(EdgeCases.all.prefix(20)) {

@@ -69,7 +69,8 @@ enum TransposedCases {
 }
 
 @Suite struct TransposedConvolutionTests {
-    static let engine = try! ConvolutionEngine(threads: 2)
+    /// autotune is among the cases: its choices stay in memory, out of the user's cache file.
+    static let engine = try! ConvolutionEngine(threads: 2, autotuner: Autotuner())
 
     @Test func outputSizeFollowsTheTransposedFormula() throws {
         // PyTorch: ConvTranspose2d(k=3, stride=2, padding=1, output_padding=1) on 3×3 → 6×6.

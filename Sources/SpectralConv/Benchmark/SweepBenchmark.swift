@@ -250,8 +250,9 @@ public enum SweepBenchmark {
             }
             let repeats = budgetedRepeats(predicted: predicted, budget: c.budget, requested: c.repeats)
             // A warm-up call far over the budget (the model underestimated) ends the measurement —
-            // unless it may include slow FFTW planning (`measure`/`patient` rigor).
-            let planningMayBeSlow = c.fftRigor != .estimate && (predictedPath == .fft || !concrete)
+            // unless it may include slow FFTW planning (`measure`/`patient` rigor) or autotune's
+            // one-time timing of the candidates.
+            let planningMayBeSlow = (c.fftRigor != .estimate && (predictedPath == .fft || !concrete)) || algorithm == .autotune
             let measured = try LayerBenchmark.timeForward(
                 engine: engine, input: input, weight: weight, geometry: geometry, algorithm: algorithm, repeats: repeats,
                 settle: blasBusy && !usesBLAS(predictedPath), minimumSeconds: min(minimumSeconds, c.budget / 4),
@@ -287,6 +288,11 @@ public enum SweepBenchmark {
                         algorithm: algorithm, repeats: backwardRepeats, settle: blasBusy && !gradientsUseBLAS,
                         minimumSeconds: min(minimumSeconds, c.budget / 4))
                     blasBusy = gradientsUseBLAS
+                    if algorithm == .autotune {
+                        // What the autotuner chose for the gradients (tuned by timeBackward's warm-up calls).
+                        row.choseBackwardInput = engine.autotuner.cachedChoice(for: engine.autotuneKey(for: geometry, pass: .backwardInput))?.rawValue
+                        row.choseBackwardWeight = engine.autotuner.cachedChoice(for: engine.autotuneKey(for: geometry, pass: .backwardWeight))?.rawValue
+                    }
                     row.backwardStatus = .measured
                     row.backwardRepeats = backwardRepeats
                     row.backwardInputMedianMs = timings.input.median

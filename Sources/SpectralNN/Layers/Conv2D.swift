@@ -6,7 +6,7 @@ import SpectralConv
 ///
 /// - Input `[N, C, H, W]`, weight `[O, C/G, kH, kW]` (OIHW), bias `[O]`, output `[N, O, Ho, Wo]`
 ///   with `Ho`, `Wo` from ``ConvolutionGeometry``.
-/// - ``algorithm`` (direct, im2col, fft, auto) may change between steps; forward and backward go
+/// - ``algorithm`` (direct, im2col, fft, auto, autotune) may change between steps; forward and backward go
 ///   through ``engine`` (by default one process-wide engine using every core; ``Sequential`` gives all
 ///   its convolution layers one engine of its own).
 /// - Weights start Glorot-uniform (fans `(C/G)·kH·kW` and `O·kH·kW`) unless told otherwise; biases at 0.

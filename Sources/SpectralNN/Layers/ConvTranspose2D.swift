@@ -16,7 +16,7 @@ import SpectralConv
 /// - Padding is ``Padding/valid`` or ``Padding/explicit(top:bottom:left:right:)`` (output rows and
 ///   columns removed, as PyTorch's `padding`); `same` and `full` are rejected. Output padding adds
 ///   rows/columns at the bottom/right and must be below the stride or the dilation on its axis.
-/// - ``algorithm`` (direct, im2col, fft, auto) may change between steps; forward and backward run
+/// - ``algorithm`` (direct, im2col, fft, auto, autotune) may change between steps; forward and backward run
 ///   through ``engine``'s transposed API, i.e. through the three paths of the equivalent forward
 ///   convolution (see ``TransposedConvolutionGeometry``).
 /// - Weights start Glorot-uniform with the fans of the ``Conv2D`` with the same channels and

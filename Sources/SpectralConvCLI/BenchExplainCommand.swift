@@ -15,34 +15,10 @@ struct BenchExplainCommand: ParsableCommand {
             """
     )
 
-    @Option(help: "Batch size N.")
-    var batch: Int
-
-    @Option(help: "Input channels C.")
-    var inChannels: Int
-
-    @Option(help: "Output channels O.")
-    var outChannels: Int
-
-    @Option(help: "Input size: H or HxW (1-D: L).")
-    var size: String
-
-    @Option(help: "Kernel size: K or KHxKW (1-D: K).")
-    var kernel: String
-
-    @OptionGroup var layer: ConvolutionHyperparameterOptions
-
-    @Option(help: "Threads (default: every active core).")
-    var threads: Int?
+    @OptionGroup var shape: LayerShapeOptions
 
     @Option(help: "Timed runs per path.")
     var repeats: Int = 10
-
-    @Option(help: "Seed of the random input (the weight uses seed + 1).")
-    var seed: UInt64 = 42
-
-    @Flag(help: "A 1-D convolution (NCL input, OIL weight).")
-    var oneDimensional = false
 
     @Flag(help: "Also explain the input and weight gradients.")
     var backward = false
@@ -55,26 +31,21 @@ struct BenchExplainCommand: ParsableCommand {
     @OptionGroup var fft: FFTPlanningOptions
 
     func validate() throws {
-        for (name, value) in [("--batch", batch), ("--in-channels", inChannels), ("--out-channels", outChannels),
-                              ("--repeats", repeats)] where value < 1 {
-            throw ValidationError("\(name) must be at least 1, got \(value)")
-        }
-        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
+        if repeats < 1 { throw ValidationError("--repeats must be at least 1, got \(repeats)") }
     }
 
     func run() throws {
         let (model, modelName) = try costModel.load()
         let benchmark = LayerBenchmark.Configuration(
-            batch: batch, inChannels: inChannels, outChannels: outChannels,
-            size: try SpatialPair(parsing: size, name: "size", oneDimensional: oneDimensional),
-            kernel: try SpatialPair(parsing: kernel, name: "kernel", oneDimensional: oneDimensional),
-            options: try layer.options(oneDimensional: oneDimensional), oneDimensional: oneDimensional,
-            threads: threads ?? ProcessInfo.processInfo.activeProcessorCount, repeats: repeats, costModel: model)
+            batch: shape.batch, inChannels: shape.inChannels, outChannels: shape.outChannels,
+            size: try shape.sizePair(), kernel: try shape.kernelPair(),
+            options: try shape.options(), oneDimensional: shape.oneDimensional,
+            threads: shape.threadCount, repeats: repeats, costModel: model)
         let geometry = try benchmark.geometry()
         try fft.loadWisdom()
         let explanation = try LayerExplanation.explain(
             geometry: geometry, model: model, threads: benchmark.threads, backward: backward, measure: !noMeasure,
-            repeats: repeats, seed: seed, fftRigor: try fft.parsedRigor())
+            repeats: repeats, seed: shape.seed, fftRigor: try fft.parsedRigor())
         try fft.saveWisdom()
         print(explanation.text(modelName: modelName), terminator: "")
     }

@@ -15,43 +15,19 @@ struct BenchLayerCommand: ParsableCommand {
             """
     )
 
-    @Option(help: "Batch size N.")
-    var batch: Int
-
-    @Option(help: "Input channels C.")
-    var inChannels: Int
-
-    @Option(help: "Output channels O.")
-    var outChannels: Int
-
-    @Option(help: "Input size: H or HxW (1-D: L).")
-    var size: String
-
-    @Option(help: "Kernel size: K or KHxKW (1-D: K).")
-    var kernel: String
-
-    @OptionGroup var layer: ConvolutionHyperparameterOptions
+    @OptionGroup var shape: LayerShapeOptions
 
     @Option(help: "Comma-separated algorithms: direct, im2col, fft, auto, autotune (times the paths once per shape during the warm-up and caches the choice).")
     var algorithms: String = "direct,im2col,fft,auto"
 
-    @Option(help: "Threads (default: every active core).")
-    var threads: Int?
-
     @Option(help: "Timed runs per algorithm.")
     var repeats: Int = 10
-
-    @Option(help: "Seed of the random input (the weight uses seed + 1).")
-    var seed: UInt64 = 42
 
     @Option(help: "Accuracy baseline: automatic, direct or reference (Double).")
     var baseline: String = "automatic"
 
     @Flag(help: "Print one JSON object instead of a table.")
     var json = false
-
-    @Flag(help: "A 1-D convolution (NCL input, OIL weight).")
-    var oneDimensional = false
 
     @Flag(help: "Also time the input and weight gradients (forward + backward = one training step of the layer).")
     var backward = false
@@ -61,11 +37,7 @@ struct BenchLayerCommand: ParsableCommand {
     @OptionGroup var costModel: CostModelOptions
 
     func validate() throws {
-        for (name, value) in [("--batch", batch), ("--in-channels", inChannels), ("--out-channels", outChannels),
-                              ("--repeats", repeats)] where value < 1 {
-            throw ValidationError("\(name) must be at least 1, got \(value)")
-        }
-        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
+        if repeats < 1 { throw ValidationError("--repeats must be at least 1, got \(repeats)") }
     }
 
     func run() throws {
@@ -73,14 +45,13 @@ struct BenchLayerCommand: ParsableCommand {
             throw SpectralConvError.invalidArgument("unknown baseline '\(baseline)'; expected automatic, direct or reference")
         }
         let configuration = LayerBenchmark.Configuration(
-            batch: batch, inChannels: inChannels, outChannels: outChannels,
-            size: try SpatialPair(parsing: size, name: "size", oneDimensional: oneDimensional),
-            kernel: try SpatialPair(parsing: kernel, name: "kernel", oneDimensional: oneDimensional),
-            options: try layer.options(oneDimensional: oneDimensional),
-            oneDimensional: oneDimensional,
+            batch: shape.batch, inChannels: shape.inChannels, outChannels: shape.outChannels,
+            size: try shape.sizePair(), kernel: try shape.kernelPair(),
+            options: try shape.options(),
+            oneDimensional: shape.oneDimensional,
             algorithms: try ConvolutionAlgorithm.parseList(algorithms),
-            threads: threads ?? ProcessInfo.processInfo.activeProcessorCount,
-            repeats: repeats, seed: seed, baseline: baselineKind, fftRigor: try fft.parsedRigor(), backward: backward,
+            threads: shape.threadCount,
+            repeats: repeats, seed: shape.seed, baseline: baselineKind, fftRigor: try fft.parsedRigor(), backward: backward,
             costModel: try costModel.load().model)
         try fft.loadWisdom()
         let report = try LayerBenchmark.run(configuration)

@@ -11,19 +11,54 @@ public protocol AutotuneTimer: Sendable {
         _ candidate: ConvolutionAlgorithm, key: AutotuneKey, bestSoFar: Double?,
         run: () throws(SpectralConvError) -> Void
     ) throws(SpectralConvError) -> Double
+
+    /// Seconds one call of each of `candidates` takes on `key`'s shape (in the order given: likely
+    /// winners first), or the error a candidate threw. `run(c)` computes the operation once through
+    /// `c`. Every candidate has an entry (an abandoned one: the median of the samples it has). The default measures the candidates one after another with
+    /// ``measure(_:key:bestSoFar:run:)``; ``WallClockAutotuneTimer`` interleaves them in rounds.
+    func measure(
+        _ candidates: [ConvolutionAlgorithm], key: AutotuneKey,
+        run: (ConvolutionAlgorithm) throws(SpectralConvError) -> Void
+    ) -> [ConvolutionAlgorithm: Result<Double, SpectralConvError>]
 }
 
-/// The default timer: wall-clock time (`ContinuousClock`) of real runs.
+extension AutotuneTimer {
+    /// One candidate after another, each told the best time so far.
+    public func measure(
+        _ candidates: [ConvolutionAlgorithm], key: AutotuneKey,
+        run: (ConvolutionAlgorithm) throws(SpectralConvError) -> Void
+    ) -> [ConvolutionAlgorithm: Result<Double, SpectralConvError>] {
+        var results: [ConvolutionAlgorithm: Result<Double, SpectralConvError>] = [:]
+        for candidate in candidates {
+            let best = results.values.compactMap { try? $0.get() }.min()
+            do throws(SpectralConvError) {
+                results[candidate] = .success(try measure(candidate, key: key, bestSoFar: best) { () throws(SpectralConvError) in try run(candidate) })
+            } catch {
+                results[candidate] = .failure(error)
+            }
+        }
+        return results
+    }
+}
+
+/// The default timer: wall-clock time of real runs, the candidates **interleaved in rounds** as
+/// `bench sweep` times paths (``InterleavedTiming``), so load that comes and goes hits every
+/// candidate alike and the tuner picks what the sweep would measure as fastest.
 ///
-/// Per candidate: wait until OpenBLAS' worker threads have stopped spinning after a recent
-/// multi-threaded call (they would steal a core from the candidate — up to 0.2 s, only when a
-/// threaded BLAS call just ended), one untimed warm-up call (FFTW plans, workspaces, page faults),
-/// then timed calls until there are ``minimumRuns`` and ``minimumSeconds`` of them, or
-/// ``maximumRuns``, or ``maximumSeconds`` of timed work; the result is their median. A candidate
-/// whose fastest call is already above ``abandonFactor`` × the best time so far stops after that call.
+/// All candidates at once (``measure(_:key:run:)``, what ``Autotuner`` calls): one untimed warm-up
+/// call each (FFTW plans, workspaces, page faults; OpenBLAS' spinning workers waited out first), then
+/// rounds — candidates in the given order, the OpenBLAS path (im2col) last — of one sample each: a
+/// batch of back-to-back calls lasting at least `minimumSeconds / minimumRuns` (at most 100 calls).
+/// Rounds go on until every candidate has ``minimumRuns`` samples and ``minimumSeconds`` of timed
+/// calls, at most ``maximumRuns`` samples or ``maximumSeconds`` of further rounds; the result is each
+/// candidate's median sample. A candidate whose fastest sample is above ``abandonFactor`` × the
+/// best median drops out after that round (its median so far is reported).
 ///
-/// Cost of tuning one shape: about `(1 + runs)` calls of each candidate that is timed — at least
-/// ``minimumSeconds`` per candidate for fast layers, two or three calls for slow ones.
+/// Cost of tuning one shape: about `(1 + runs)` calls of each candidate for slow layers, about
+/// ``minimumSeconds`` per candidate for fast ones, plus up to 0.2 s per round when a multi-threaded
+/// GEMM (im2col) ran in it and OpenBLAS' workers have to stop spinning before the next round.
+///
+/// One candidate on its own (``measure(_:key:bestSoFar:run:)``): the same, with one contestant.
 public struct WallClockAutotuneTimer: AutotuneTimer {
     public var minimumRuns: Int
     public var maximumRuns: Int
@@ -31,7 +66,7 @@ public struct WallClockAutotuneTimer: AutotuneTimer {
     public var maximumSeconds: Double
     public var abandonFactor: Double
 
-    public init(minimumRuns: Int = 3, maximumRuns: Int = 15, minimumSeconds: Double = 0.03, maximumSeconds: Double = 0.5, abandonFactor: Double = 1.5) {
+    public init(minimumRuns: Int = 5, maximumRuns: Int = 9, minimumSeconds: Double = 0.03, maximumSeconds: Double = 0.5, abandonFactor: Double = 1.5) {
         self.minimumRuns = max(1, minimumRuns)
         self.maximumRuns = max(self.minimumRuns, maximumRuns)
         self.minimumSeconds = minimumSeconds
@@ -39,25 +74,52 @@ public struct WallClockAutotuneTimer: AutotuneTimer {
         self.abandonFactor = abandonFactor
     }
 
+    /// One candidate: its warm-up and samples as in ``measure(_:key:run:)`` (`bestSoFar` is not
+    /// needed: nothing else runs in its rounds).
     public func measure(
         _ candidate: ConvolutionAlgorithm, key: AutotuneKey, bestSoFar: Double?,
         run: () throws(SpectralConvError) -> Void
     ) throws(SpectralConvError) -> Double {
-        BLAS.waitForIdleThreads()
-        try run()
-        let clock = ContinuousClock()
-        var samples: [Double] = []
-        var total = 0.0
-        while true {
-            let start = clock.now
-            try run()
-            let seconds = TimingSummary.milliseconds(clock.now - start) / 1e3
-            samples.append(seconds)
-            total += seconds
-            if let bestSoFar, samples.min()! > abandonFactor * bestSoFar { break }
-            if samples.count >= maximumRuns || total >= maximumSeconds { break }
-            if samples.count >= minimumRuns && total >= minimumSeconds { break }
+        let result = measure([candidate], key: key) { (_: ConvolutionAlgorithm) throws(SpectralConvError) in try run() }
+        switch result[candidate]! {
+        case .success(let seconds): return seconds
+        case .failure(let error): throw error
         }
-        return TimingSummary(samples: samples).median
+    }
+
+    /// The sampling shared by both entry points.
+    var policy: InterleavedTiming.Policy {
+        InterleavedTiming.Policy(minimumSampleSeconds: minimumSeconds / Double(minimumRuns), maximumCallsPerSample: 100,
+                                 minimumTotalSeconds: minimumSeconds, maximumRounds: maximumRuns,
+                                 maximumSeconds: maximumSeconds, abandonFactor: abandonFactor)
+    }
+
+    public func measure(
+        _ candidates: [ConvolutionAlgorithm], key: AutotuneKey,
+        run: (ConvolutionAlgorithm) throws(SpectralConvError) -> Void
+    ) -> [ConvolutionAlgorithm: Result<Double, SpectralConvError>] {
+        var results: [ConvolutionAlgorithm: Result<Double, SpectralConvError>] = [:]
+        // Warm-up; a candidate that throws is out. OpenBLAS users go last in every round.
+        var order: [ConvolutionAlgorithm] = []
+        for candidate in candidates where results[candidate] == nil {
+            BLAS.waitForIdleThreads()
+            do throws(SpectralConvError) {
+                try run(candidate)
+                order.append(candidate)
+            } catch {
+                results[candidate] = .failure(error)
+            }
+        }
+        order = order.filter { $0 != .im2col } + order.filter { $0 == .im2col }
+        let outcomes = InterleavedTiming.measure(samples: Array(repeating: minimumRuns, count: order.count), policy: policy) {
+            (index: Int) throws(SpectralConvError) in try run(order[index])
+        }
+        for (candidate, outcome) in zip(order, outcomes) {
+            switch outcome {
+            case .timed(let timing): results[candidate] = .success(timing.median / 1e3)
+            case .failed(let error): results[candidate] = .failure(error)
+            }
+        }
+        return results
     }
 }

@@ -14,8 +14,10 @@ import Foundation
 /// for ``shared``, beside FFTW's wisdom; format in `AutotuneFile.swift`).
 ///
 /// **Cost.** Per new key, for every candidate that is timed: one untimed warm-up call plus a few
-/// timed calls (``WallClockAutotuneTimer``: at least 3 calls and 30 ms, at most 15 calls or 0.5 s; a
-/// candidate is dropped after one call when it is already 1.5× slower than the best so far). A
+/// timed samples, the candidates interleaved in rounds as `bench sweep` times paths
+/// (``WallClockAutotuneTimer``: samples of ≥ 6 ms of calls, at least 5 per candidate and 30 ms, at
+/// most 9 or 0.5 s of further rounds, the median; a candidate whose fastest sample is 1.5× slower
+/// than the best median drops out). A
 /// candidate that ``ConvolutionCostModel`` predicts to be more than ``pruningFactor`` (10) times
 /// slower than the best prediction, and to take more than ``pruningMinimumSeconds`` (10 ms), is not
 /// timed at all, so a hopeless path (a 31×31 direct convolution of a large image) does not cost
@@ -34,7 +36,7 @@ import Foundation
 /// failure to write is one warning, and the choices stay in memory.
 public final class Autotuner: @unchecked Sendable {
     /// Bumped when timing or the file format change so that old choices are measured again.
-    public static let formatVersion = 1
+    public static let formatVersion = 2
 
     /// The autotuner engines use unless given another: cache file `CacheDirectory.default().autotuneFile`
     /// (`$SPECTRALCONV_CACHE_DIR/autotune.json`, else `~/.cache/spectralconv/autotune.json`), read at
@@ -197,14 +199,15 @@ public final class Autotuner: @unchecked Sendable {
         }
         var measured: [ConvolutionAlgorithm: Double] = [:]
         var firstError: SpectralConvError?
-        for candidate in timed.map(\.algorithm) {
-            do throws(SpectralConvError) {
-                measured[candidate] = try timer.measure(candidate, key: key, bestSoFar: measured.values.min()) { () throws(SpectralConvError) in
-                    try run(candidate)
-                }
-            } catch {
+        let order = timed.map(\.algorithm)
+        let results = timer.measure(order, key: key) { (candidate: ConvolutionAlgorithm) throws(SpectralConvError) in try run(candidate) }
+        for candidate in order {
+            switch results[candidate] {
+            case .success(let seconds)?: measured[candidate] = seconds
+            case .failure(let error)?:
                 firstError = firstError ?? error
                 skipped.append(candidate)
+            case nil: skipped.append(candidate)
             }
         }
         // Ties go to the earlier of direct, im2col, fft.

@@ -26,6 +26,15 @@ extension LayerBenchmark {
         return (timing, output, warmUpMs)
     }
 
+    /// One untimed-for-the-statistics call of `algorithm` that builds its plans and workspaces
+    /// (``ConvolutionEngine/prepare(_:geometry:scalar:)``; for `autotune` the tuning); its wall time in ms.
+    static func warmUp(engine: ConvolutionEngine, geometry: ConvolutionGeometry, algorithm: ConvolutionAlgorithm) throws(SpectralConvError) -> Double {
+        let clock = ContinuousClock()
+        let start = clock.now
+        try engine.prepare(algorithm, geometry: geometry, scalar: Float.self)
+        return TimingSummary.milliseconds(clock.now - start)
+    }
+
     /// ``timeForward(engine:input:weight:geometry:algorithm:repeats:settle:minimumSeconds:warmUpLimit:)``
     /// without a limit on the warm-up: always timed.
     static func timeForward(

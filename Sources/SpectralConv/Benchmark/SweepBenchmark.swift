@@ -10,17 +10,20 @@ import Foundation
 /// bottom/right for even kernels). With `valid`, a kernel larger than the input is skipped with
 /// that reason. Input and weight are uniform in [−1, 1] (seed, seed + 1), Float.
 ///
-/// **Measurements.** Per algorithm: one untimed call builds its plans and workspaces (and warms the
-/// caches), then ``Configuration/repeats`` calls are timed; rows report the median and the minimum
-/// (``LayerBenchmark/timeForward(engine:input:weight:geometry:algorithm:repeats:)`` — the code
-/// `bench layer` times with). Paths are timed in the order direct/fft (and any other path that does
-/// not use OpenBLAS), then im2col, then `auto`-like algorithms, pausing for OpenBLAS' spinning
-/// threads only after a path that used it; rows keep the requested order. With
-/// ``Configuration/backward`` the input and weight gradients are timed the same way.
+/// **Measurements.** Per algorithm: one untimed call builds its plans and workspaces (warms the
+/// caches; tunes `autotune`); then the algorithms of the configuration are timed **interleaved in
+/// rounds** (``InterleavedTiming``): each round takes one sample of every algorithm — direct/fft
+/// and any other path that does not use OpenBLAS first, the ones that run im2col last, OpenBLAS'
+/// spinning workers waited out before the next sample — so load that drifts during the
+/// configuration hits all paths alike. Rows report the median sample and the minimum; rows keep
+/// the requested order. With ``Configuration/backward`` the input and weight gradients are then
+/// timed path by path (``LayerBenchmark/timeBackward(engine:input:weight:outputGradient:geometry:algorithm:repeats:settle:minimumSeconds:)``).
 ///
-/// **Repeats.** ``Configuration/repeats`` timed calls, or more for fast calls: they are repeated
-/// until ``minimumSeconds`` (30 ms) of calls are timed, at most 100 × the requested count, so a
-/// median of microsecond calls is not at the mercy of one scheduler hiccup. Rows report the count.
+/// **Samples.** ``Configuration/repeats`` rounds (fewer for a path the budget limits). A sample is
+/// one call, or for fast calls the mean of a batch of back-to-back calls lasting at least
+/// ``minimumSeconds`` / repeats (6 ms at the defaults, at most 100 calls), so a path's samples add
+/// up to about 30 ms however fast it is and a median of microsecond calls is not at the mercy of
+/// one scheduler hiccup. Rows report the number of samples as `repeats`.
 ///
 /// **Budget.** Before timing, the cost model predicts one call (``ConvolutionCostModel``; for `auto`
 /// the path it would pick). A path predicted to take longer than ``Configuration/budget`` seconds
@@ -211,11 +214,16 @@ public enum SweepBenchmark {
         let weight = Tensor<Float>.uniform(shape: geometry.weightShape, seed: c.seed &+ 1)
         let dy = c.backward ? Tensor<Float>.uniform(shape: geometry.outputShape, seed: c.seed &+ 2) : nil
 
-        // Non-BLAS paths first, then im2col, then the choosing algorithms: one pause per configuration at most.
+        // Non-BLAS paths first, then im2col, then the choosing algorithms (by the path they run):
+        // within a round, OpenBLAS' spinning workers are waited out once, before the next round.
         func rank(_ algorithm: ConvolutionAlgorithm) -> Int {
             algorithm == .im2col ? 1 : (ConvolutionAlgorithm.concrete.contains(algorithm) ? 0 : 2)
         }
         let order = c.algorithms.indices.sorted { (rank(c.algorithms[$0]), $0) < (rank(c.algorithms[$1]), $1) }
+        var timedIndices: [Int] = []
+        var repeatsWanted: [Int: Int] = [:]
+        var gradientPathsOf: [Int: (input: ConvolutionAlgorithm, weight: ConvolutionAlgorithm)] = [:]
+        // 1. Predictions, budget, warm-up (plans, workspaces, autotune's tuning) of every path.
         for (done, index) in order.enumerated() {
             let algorithm = c.algorithms[index]
             progress(done, algorithm)
@@ -231,6 +239,7 @@ public enum SweepBenchmark {
             let gradientPaths = concrete ? (input: algorithm, weight: algorithm)
                 : (input: model.fastestBackward(for: geometry, gradient: .input, threads: threads),
                    weight: model.fastestBackward(for: geometry, gradient: .weight, threads: threads))
+            gradientPathsOf[index] = gradientPaths
             if c.backward {
                 row.predictedBackwardInputMs = model.predictedBackwardSeconds(for: geometry, gradient: .input, algorithm: gradientPaths.input, threads: threads) * 1e3
                 row.predictedBackwardWeightMs = model.predictedBackwardSeconds(for: geometry, gradient: .weight, algorithm: gradientPaths.weight, threads: threads) * 1e3
@@ -248,34 +257,55 @@ public enum SweepBenchmark {
                 rows[index] = row
                 continue
             }
-            let repeats = budgetedRepeats(predicted: predicted, budget: c.budget, requested: c.repeats)
             // A warm-up call far over the budget (the model underestimated) ends the measurement —
             // unless it may include slow FFTW planning (`measure`/`patient` rigor) or autotune's
             // one-time timing of the candidates.
             let planningMayBeSlow = (c.fftRigor != .estimate && (predictedPath == .fft || !concrete)) || algorithm == .autotune
-            let measured = try LayerBenchmark.timeForward(
-                engine: engine, input: input, weight: weight, geometry: geometry, algorithm: algorithm, repeats: repeats,
-                settle: blasBusy && !usesBLAS(predictedPath), minimumSeconds: min(minimumSeconds, c.budget / 4),
-                warmUpLimit: planningMayBeSlow ? .infinity : warmUpFactor * c.budget)
-            let ran = engine.resolve(algorithm, for: geometry)
-            blasBusy = usesBLAS(ran)
-            row.warmUpMs = measured.warmUpMs
-            guard let timing = measured.timing else {
-                row.reason = String(format: "the warm-up call took %.3g s, over %g x the budget of %g s", measured.warmUpMs / 1e3, warmUpFactor, c.budget)
+            let warmUpLimit = planningMayBeSlow ? .infinity : warmUpFactor * c.budget
+            let warmUpMs = try LayerBenchmark.warmUp(engine: engine, geometry: geometry, algorithm: algorithm)
+            row.warmUpMs = warmUpMs
+            if !concrete { row.chose = engine.resolve(algorithm, for: geometry).rawValue }
+            rows[index] = row
+            guard warmUpMs <= warmUpLimit * 1e3 else {
+                rows[index].reason = String(format: "the warm-up call took %.3g s, over %g x the budget of %g s", warmUpMs / 1e3, warmUpFactor, c.budget)
                 if c.backward {
-                    row.backwardStatus = .skipped
-                    row.backwardReason = "forward skipped"
+                    rows[index].backwardStatus = .skipped
+                    rows[index].backwardReason = "forward skipped"
                 }
-                rows[index] = row
                 continue
             }
+            timedIndices.append(index)
+            repeatsWanted[index] = budgetedRepeats(predicted: predicted, budget: c.budget, requested: c.repeats)
+        }
+        // 2. The forward calls, interleaved in rounds (paths that run OpenBLAS last in each round).
+        let blasRank = Dictionary(uniqueKeysWithValues: timedIndices.enumerated().map { position, index in
+            (index, (usesBLAS(engine.resolve(c.algorithms[index], for: geometry)) ? 1 : 0, position))
+        })
+        timedIndices.sort { blasRank[$0]! < blasRank[$1]! }
+        let outcomes = InterleavedTiming.measure(
+            samples: timedIndices.map { repeatsWanted[$0]! }, policy: timingPolicy(repeats: c.repeats, budget: c.budget)
+        ) { (contestant: Int) throws(SpectralConvError) in
+            _ = try engine.forward(input: input, weight: weight, geometry: geometry, algorithm: c.algorithms[timedIndices[contestant]])
+        }
+        if timedIndices.contains(where: { usesBLAS(engine.resolve(c.algorithms[$0], for: geometry)) }) { blasBusy = true }
+        for (contestant, index) in timedIndices.enumerated() {
+            let timing: TimingSummary
+            switch outcomes[contestant] {
+            case .failed(let error): throw error
+            case .timed(let summary): timing = summary
+            }
+            let algorithm = c.algorithms[index]
+            let concrete = ConvolutionAlgorithm.concrete.contains(algorithm)
+            var row = rows[index]
             row.status = .measured
-            row.repeats = repeats
+            row.repeats = timing.samples.count
             row.medianMs = timing.median
             row.minMs = timing.min
             row.gflops = TimingSummary.gflops(geometry.usefulFlops, milliseconds: timing.median)
-            if !concrete { row.chose = ran.rawValue }
-            if let dy, let predictedInput = row.predictedBackwardInputMs, let predictedWeight = row.predictedBackwardWeightMs {
+            if !concrete { row.chose = engine.resolve(algorithm, for: geometry).rawValue }
+            // 3. The gradients, path by path (after the forward rounds).
+            if let dy, let predictedInput = row.predictedBackwardInputMs, let predictedWeight = row.predictedBackwardWeightMs,
+               let gradientPaths = gradientPathsOf[index] {
                 let predictedGradients = (predictedInput + predictedWeight) / 1e3
                 let gradientsUseBLAS = usesBLAS(gradientPaths.input) || usesBLAS(gradientPaths.weight)
                 if predictedGradients > c.budget {
@@ -304,6 +334,16 @@ public enum SweepBenchmark {
             rows[index] = row
         }
         return rows
+    }
+
+    /// How the sweep times the forward calls of one configuration (``InterleavedTiming``): samples
+    /// of at least `minimumSeconds / repeats` (6 ms at the defaults; never more than a quarter of
+    /// the budget per path in all), at most 100 calls each, so a path's `repeats` samples add up to
+    /// about ``minimumSeconds`` of timed calls however fast it is.
+    static func timingPolicy(repeats: Int, budget: Double) -> InterleavedTiming.Policy {
+        let total = min(minimumSeconds, budget / 4)
+        return InterleavedTiming.Policy(minimumSampleSeconds: total / Double(max(1, repeats)), maximumCallsPerSample: 100,
+                                        minimumTotalSeconds: 0, maximumRounds: max(1, repeats))
     }
 
     /// Timed calls that keep warm-up + timed calls within about `budget`: `max(1, min(requested, ⌊budget/predicted⌋ − 1))`.

@@ -10,7 +10,6 @@ import Foundation
 ///     im2col  = F/t · c_gemm + F·(1/e_g − 1)/t · c_loss + unfolded bytes/t · c_copy + c_call
 ///     fft     = transform flops/t_f · c_transform + product flops/t · c_product + copied bytes/t_f · c_copy + c_call
 ///               (per-map route, C'/G = 1: data-map transform flops/t · c_per_map instead; kernel spectra are kept)
-///               + the transform flops again · c_odd when a transform length is odd (0 in the default)
 ///
 /// with F the useful flops, t the threads, `v = ⌈Wo/8⌉·8/Wo` the unused lanes of each row's last
 /// vector, `e_d = min(1, (O/G)/4)` (the direct microkernel's register block covers 4 output
@@ -95,7 +94,7 @@ public struct ConvolutionCostModel: Sendable, Hashable {
             return [.gemmFlops: flop, .gemmBlockingLoss: flop, .copyBytes: copy, .calls: 0]
         }
         let transform = 1 / (transformRate * 1e9)
-        return [.transformFlops: transform, .perMapTransformFlops: transform, .oddTransformFlops: 0, .productFlops: 1 / (productRate * 1e9),
+        return [.transformFlops: transform, .perMapTransformFlops: transform, .productFlops: 1 / (productRate * 1e9),
                 .copyBytes: copy, .calls: 0]
     }
 

@@ -24,11 +24,6 @@ public enum CostTerm: String, Codable, Sendable, CaseIterable, Hashable {
     /// between calls with the same weights, so repeated calls (inference, filtering, the sweep)
     /// do not transform the kernels; a training step that changes them pays `O` more transforms.
     case perMapTransformFlops = "per_map_transform_flops"
-    /// FFT path: the transform flops (of either route) again when a transform length is odd.
-    /// FFTW's real-data transforms of odd lengths take generic, much slower algorithms under
-    /// `estimate` planning (measured: 27×27 and 63×63 tiles 10–100× the per-point time of 24×24 or
-    /// 64×64); the documented default does not charge it (coefficient 0), a calibration learns it.
-    case oddTransformFlops = "odd_transform_flops"
     /// FFT path: per-bin complex products, `8·F·B·(C'/G)·O`, per thread.
     case productFlops = "product_flops"
     /// Bytes copied (direct: the padded input band and the output; im2col: the unfold; FFT:
@@ -41,7 +36,7 @@ public enum CostTerm: String, Codable, Sendable, CaseIterable, Hashable {
     public var coefficientUnit: String {
         switch self {
         case .directFlops, .directBlockingLoss, .gemmFlops, .gemmBlockingLoss, .transformFlops, .perMapTransformFlops,
-             .oddTransformFlops, .productFlops:
+             .productFlops:
             return "s/flop/thread"
         case .copyBytes: return "s/byte/thread"
         case .calls: return "s/call"
@@ -52,7 +47,7 @@ public enum CostTerm: String, Codable, Sendable, CaseIterable, Hashable {
     public static func terms(of algorithm: ConvolutionAlgorithm) -> [CostTerm] {
         if algorithm == .direct { return [.directFlops, .directBlockingLoss, .copyBytes, .calls] }
         if algorithm == .im2col { return [.gemmFlops, .gemmBlockingLoss, .copyBytes, .calls] }
-        return [.transformFlops, .perMapTransformFlops, .oddTransformFlops, .productFlops, .copyBytes, .calls]
+        return [.transformFlops, .perMapTransformFlops, .productFlops, .copyBytes, .calls]
     }
 }
 
@@ -91,8 +86,7 @@ public struct ConvolutionCostTerms: Sendable, Hashable {
     ///     im2col: gemm_flops = F/t, gemm_blocking_loss = F·(1/e_g − 1)/t, copy_bytes = U/t, calls = 1
     ///     fft:    transform_flops/t_f, product_flops/t, copy_bytes/t_f,                    calls = 1
     ///             (per-map route, C'/G = 1: per_map_transform_flops/t of the data maps only,
-    ///             product_flops/t, copy_bytes = fill and copy-out of the data maps/t;
-    ///             odd_transform_flops = the transform flops again when a transform length is odd)
+    ///             product_flops/t, copy_bytes = fill and copy-out of the data maps/t)
     ///
     /// with F the useful flops, t the threads, `v = ⌈Wo/8⌉·8/Wo` the unused lanes of each row's
     /// last vector, the direct path's band copy (the zero-padded input, `Hp × Wp`) and output
@@ -139,9 +133,6 @@ public struct ConvolutionCostTerms: Sendable, Hashable {
                 terms[.transformFlops] = layout.transformFlops / working
                 terms[.productFlops] = layout.productFlops / parallel
                 terms[.copyBytes] = copies / working
-            }
-            if layout.transformWidth % 2 == 1 || (layout.transformHeight > 1 && layout.transformHeight % 2 == 1) {
-                terms[.oddTransformFlops] = terms[.transformFlops] + terms[.perMapTransformFlops]
             }
         }
         return terms

@@ -111,6 +111,10 @@ public struct CostModelCalibration: Sendable, Hashable {
         return (try? encoder.encode(file)) ?? Data()
     }
 
+    /// Terms earlier versions of the model had, skipped when a file has them: `odd_transform_flops`
+    /// (the FFT's transforms of odd lengths, which the FFT layout no longer chooses).
+    static let retiredTerms: Set<String> = ["odd_transform_flops"]
+
     /// Parses a calibration file's bytes; `path` names the source in error messages.
     /// - Throws: ``SpectralConvError/invalidFormat(path:reason:)`` saying what is wrong and what was
     ///   expected: not JSON, another format or version, an unknown path, pass or term, a
@@ -150,7 +154,7 @@ public struct CostModelCalibration: Sendable, Hashable {
             guard let raw = entry.coefficients, !raw.isEmpty else { throw invalid("\(name): \"coefficients\" is missing or empty") }
             let allowed = CostTerm.terms(of: algorithm)
             var coefficients: ConvolutionCostModel.Coefficients = [:]
-            for (key, value) in raw {
+            for (key, value) in raw where !Self.retiredTerms.contains(key) {
                 guard let term = CostTerm(rawValue: key), allowed.contains(term) else {
                     throw invalid("\(name): unknown term '\(key)' for \(algorithm); expected \(allowed.map(\.rawValue).joined(separator: ", "))")
                 }

@@ -20,8 +20,8 @@ import Foundation
 /// **Tiling (overlap-save)**: the stride-1 phase problem has outputs `Ho × Wo` and kernels
 /// `kP = ceil(kE/s)`. A tile of `T` transform points yields `T − kP + 1` outputs per axis, exactly,
 /// because circular correlation only wraps into the last `kP − 1` positions. Tiles of one image are
-/// treated as extra batch items. The transform size `(TH, TW)` is the fast size (`2^a3^b5^c7^d`)
-/// minimising ``estimatedFlops`` — whole-image transforms when the image is small, cache-sized tiles
+/// treated as extra batch items. The transform size `(TH, TW)` is the even fast size (`2^a3^b5^c7^d`,
+/// a ≥ 1: FFTW's real transforms of odd lengths are far slower) minimising ``estimatedFlops`` — whole-image transforms when the image is small, cache-sized tiles
 /// when a large image meets a small kernel — within a memory budget for the spectra.
 struct FFTConvolutionLayout: Hashable, Sendable {
     let geometry: ConvolutionGeometry
@@ -39,8 +39,8 @@ struct FFTConvolutionLayout: Hashable, Sendable {
         geometry = g
         phaseKernelHeight = (g.effectiveKernelHeight + g.stride.height - 1) / g.stride.height
         phaseKernelWidth = (g.effectiveKernelWidth + g.stride.width - 1) / g.stride.width
-        let fullHeight = FFTSize.nextFast(g.outHeight + phaseKernelHeight - 1)
-        let fullWidth = FFTSize.nextFast(g.outWidth + phaseKernelWidth - 1)
+        let fullHeight = Self.wholeLength(g.outHeight + phaseKernelHeight - 1)
+        let fullWidth = Self.wholeLength(g.outWidth + phaseKernelWidth - 1)
         let heights = g.isOneDimensional ? [1] : Self.candidates(kernel: phaseKernelHeight, full: fullHeight)
         let widths = Self.candidates(kernel: phaseKernelWidth, full: fullWidth)
         var best: (height: Int, width: Int, cost: Double)?
@@ -61,11 +61,19 @@ struct FFTConvolutionLayout: Hashable, Sendable {
         transformWidth = chosen.1
     }
 
-    /// Fast transform lengths worth trying on one axis: from a little above the kernel (so a tile
-    /// yields outputs) up to the whole-image length.
-    private static func candidates(kernel: Int, full: Int) -> [Int] {
-        let lowest = min(full, FFTSize.nextFast(max(2 * kernel, 8)))
-        return FFTSize.fastLengths(in: lowest...full)
+    /// The transform length of an untiled axis of `needed` points (output + kernel − 1): the next
+    /// even fast length (``FFTSize/nextFastEven(_:)``; FFTW's real transforms of odd lengths are
+    /// several times slower per point), or 1 for an axis of one point (a single row).
+    static func wholeLength(_ needed: Int) -> Int {
+        needed <= 1 ? 1 : FFTSize.nextFastEven(needed)
+    }
+
+    /// Even fast transform lengths worth trying on one axis: from a little above the kernel (so a
+    /// tile yields outputs) up to the whole-image length `full` (1 for a single row: `[1]`).
+    static func candidates(kernel: Int, full: Int) -> [Int] {
+        guard full > 1 else { return [1] }
+        let lowest = min(full, FFTSize.nextFastEven(max(2 * kernel, 8)))
+        return FFTSize.evenFastLengths(in: lowest...full)
     }
 
     private var shape: Shape {

@@ -201,7 +201,19 @@ import Testing
         let perMap = ConvolutionCostTerms.forward(single, algorithm: .fft, threads: 2)
         let singleLayout = FFTConvolutionLayout(geometry: single)
         #expect(perMap[.transformFlops] == 0 && perMap[.perMapTransformFlops] > 0)
-        #expect(perMap[.perMapTransformFlops] < singleLayout.transformFlops / 2)
+        #expect(perMap[.perMapTransformFlops] < singleLayout.transformFlops)
+        // One small untiled input map: one thread works (FFTW's threads only from 256×256 points), on the data maps' share.
+        let tiny = try ConvolutionGeometry(inputShape: [1, 1, 8, 8], weightShape: [2, 1, 3, 3], options: .init(padding: .same))
+        let tinyLayout = FFTConvolutionLayout(geometry: tiny)
+        try #require(tinyLayout.batchItems == 1)
+        #expect(tinyLayout.perMapWorkingThreads(threads: 2) == 1 && !tinyLayout.perMapUsesFFTWThreads(threads: 2))
+        let tinyTerms = ConvolutionCostTerms.forward(tiny, algorithm: .fft, threads: 2)
+        #expect(abs(tinyTerms[.perMapTransformFlops] - tinyLayout.transformFlops * tinyLayout.dataTransformShare) <= 1e-9 * tinyTerms[.perMapTransformFlops])
+        // Several maps: one per thread, single-threaded plans. A lone large map: FFTW's threads (or tiles) keep both busy.
+        let batch = FFTConvolutionLayout(geometry: try ConvolutionGeometry(inputShape: [4, 1, 32, 32], weightShape: [1, 1, 5, 5], options: .init(padding: .same)))
+        #expect(batch.perMapWorkingThreads(threads: 2) == 2 && !batch.perMapUsesFFTWThreads(threads: 2))
+        let large = FFTConvolutionLayout(geometry: try ConvolutionGeometry(inputShape: [1, 1, 300, 300], weightShape: [1, 1, 5, 5], options: .init(padding: .same)))
+        #expect(large.perMapWorkingThreads(threads: 2) == 2)
         #expect(singleLayout.dataTransformShare > 0 && singleLayout.dataTransformShare < 1)
         // A 1×1 stride-1 unpadded layer needs no unfold.
         let pointwise = try ConvolutionGeometry(inputShape: [1, 8, 16, 16], weightShape: [8, 8, 1, 1], options: .init())

@@ -45,7 +45,9 @@ public struct LayerExplanation: Sendable {
     /// Predicts (and with `measure`, times) every concrete path on `geometry`.
     /// - Parameters:
     ///   - backward: also explain the input and weight gradients.
-    ///   - repeats: timed calls per path (after one warm-up call), when measuring.
+    ///   - repeats: timed samples per path (after one warm-up call), when measuring: the forward
+    ///     calls interleaved in rounds as `bench sweep` times them (``InterleavedTiming``), the
+    ///     gradients path by path.
     public static func explain(
         geometry: ConvolutionGeometry, model: ConvolutionCostModel, threads: Int, backward: Bool = false,
         measure: Bool = true, repeats: Int = 10, seed: UInt64 = 42, fftRigor: FFTPlanRigor = .estimate
@@ -69,11 +71,22 @@ public struct LayerExplanation: Sendable {
             let input = Tensor<Float>.uniform(shape: geometry.inputShape, seed: seed)
             let weight = Tensor<Float>.uniform(shape: geometry.weightShape, seed: seed &+ 1)
             let dy = Tensor<Float>.uniform(shape: geometry.outputShape, seed: seed &+ 2)
+            // Forward: the paths interleaved in rounds, as `bench sweep` times them (im2col last in a round).
+            let order: [ConvolutionAlgorithm] = [.direct, .fft, .im2col]
+            for algorithm in order { _ = try LayerBenchmark.warmUp(engine: engine, geometry: geometry, algorithm: algorithm) }
+            let outcomes = InterleavedTiming.measure(
+                samples: Array(repeating: repeats, count: order.count), policy: SweepBenchmark.timingPolicy(repeats: repeats, budget: .infinity)
+            ) { (index: Int) throws(SpectralConvError) in
+                _ = try engine.forward(input: input, weight: weight, geometry: geometry, algorithm: order[index])
+            }
             for algorithm in ConvolutionAlgorithm.concrete {
-                let forward = try LayerBenchmark.timeForward(engine: engine, input: input, weight: weight, geometry: geometry,
-                                                             algorithm: algorithm, repeats: repeats)
-                explained[0].measured.append((algorithm, forward.timing))
-                if backward {
+                switch outcomes[order.firstIndex(of: algorithm)!] {
+                case .failed(let error): throw error
+                case .timed(let timing): explained[0].measured.append((algorithm, timing))
+                }
+            }
+            if backward {
+                for algorithm in ConvolutionAlgorithm.concrete {
                     let gradients = try LayerBenchmark.timeBackward(
                         engine: engine, input: input, weight: weight, outputGradient: dy, geometry: geometry,
                         algorithm: algorithm, repeats: repeats)
@@ -107,6 +120,7 @@ public struct LayerExplanation: Sendable {
                 let name = prediction.algorithm.rawValue.padding(toLength: 7, withPad: " ", startingAt: 0)
                 lines.append("  \(name) \(Self.milliseconds(prediction.seconds)) ms  = \(parts.joined(separator: " + "))  (\(source))")
             }
+            if pass.pass == .forward { lines.append("  fft layout: " + Self.fftLayoutDescription(geometry)) }
             let ranked = pass.predictions.sorted { $0.seconds < $1.seconds }
             if ranked.count > 1 {
                 let runnerUp = ranked.first { $0.algorithm != pass.choice } ?? ranked[1]
@@ -132,6 +146,17 @@ public struct LayerExplanation: Sendable {
             }
         }
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// What the FFT path runs on `geometry`: `144x144 transforms (1 tile per image, 137x137 outputs
+    /// each), per-map route` — the sizes behind its transform terms.
+    static func fftLayoutDescription(_ geometry: ConvolutionGeometry) -> String {
+        let layout = FFTConvolutionLayout(geometry: geometry)
+        let size = layout.transformHeight == 1 ? "\(layout.transformWidth)" : "\(layout.transformHeight)x\(layout.transformWidth)"
+        let tiles = layout.tilesHigh * layout.tilesWide
+        let route = layout.hasOneInputMapPerOutput ? "per-map route" : "batched route"
+        let phases = layout.phases > 1 ? ", \(layout.phases) stride phases" : ""
+        return "\(size) transforms (\(tiles) tile\(tiles == 1 ? "" : "s") per image, \(layout.outputTileHeight)x\(layout.outputTileWidth) outputs each\(phases)), \(route)"
     }
 
     /// Seconds as milliseconds with 3 significant digits (`0.0123`, `12.3`, `1234`).

@@ -85,8 +85,8 @@ public struct ConvolutionCostTerms: Sendable, Hashable {
     ///             copy_bytes = 4·(N·C·Hp·Wp + N·O·Ho·Wo)/t_d,                               calls = 1
     ///     im2col: gemm_flops = F/t, gemm_blocking_loss = F·(1/e_g − 1)/t, copy_bytes = U/t, calls = 1
     ///     fft:    transform_flops/t_f, product_flops/t, copy_bytes/t_f,                    calls = 1
-    ///             (per-map route, C'/G = 1: per_map_transform_flops/t of the data maps only,
-    ///             product_flops/t, copy_bytes = fill and copy-out of the data maps/t)
+    ///             (per-map route, C'/G = 1: per_map_transform_flops/t_m of the data maps only,
+    ///             product_flops/t_m, copy_bytes = fill and copy-out of the data maps/t_m)
     ///
     /// with F the useful flops, t the threads, `v = ⌈Wo/8⌉·8/Wo` the unused lanes of each row's
     /// last vector, the direct path's band copy (the zero-padded input, `Hp × Wp`) and output
@@ -94,7 +94,8 @@ public struct ConvolutionCostTerms: Sendable, Hashable {
     /// which needs no unfold), and the FFT copies `4·(maps·T + 2·bins·maps)` bytes over
     /// `maps = B·(C' + O) + O·C'/G` maps. The threads that can work are counted from the layouts:
     /// `t_d = min(t, work items of the direct plan)`, `t_f = min(t, B·C', B·O)` (transforms run in
-    /// per-thread chunks of maps; one map per stage keeps one thread busy).
+    /// per-thread chunks of maps; one map per stage keeps one thread busy), `t_m = min(t, B·C')`, or
+    /// t when a lone large map uses FFTW's threads (``FFTConvolutionLayout/perMapWorkingThreads(threads:)``).
     public static func forward(_ g: ConvolutionGeometry, algorithm: ConvolutionAlgorithm, threads: Int) -> ConvolutionCostTerms {
         let parallel = Double(max(1, threads))
         let bytes = 4.0
@@ -122,10 +123,11 @@ public struct ConvolutionCostTerms: Sendable, Hashable {
             let layout = FFTConvolutionLayout(geometry: g)
             let dataMaps = layout.batchItems * (layout.phaseChannels + g.outChannels)
             if layout.hasOneInputMapPerOutput {
-                // Per-map route: maps (or FFTW's threads) keep every thread busy; no packing.
-                terms[.perMapTransformFlops] = layout.transformFlops * layout.dataTransformShare / parallel
-                terms[.productFlops] = layout.productFlops / parallel
-                terms[.copyBytes] = Double(dataMaps * layout.points) * bytes / parallel
+                // Per-map route: one thread per map (or FFTW's threads on large lone maps); no packing.
+                let working = Double(layout.perMapWorkingThreads(threads: threads))
+                terms[.perMapTransformFlops] = layout.transformFlops * layout.dataTransformShare / working
+                terms[.productFlops] = layout.productFlops / working
+                terms[.copyBytes] = Double(dataMaps * layout.points) * bytes / working
             } else {
                 let working = Double(max(1, min(threads, layout.batchItems * layout.phaseChannels, layout.batchItems * g.outChannels)))
                 let maps = dataMaps + g.outChannels * layout.phaseChannelsPerGroup

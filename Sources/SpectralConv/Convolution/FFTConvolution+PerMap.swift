@@ -14,8 +14,9 @@ import Foundation
 /// with no packing, no shared spectra buffers and one synchronisation point per call. Cost per
 /// input map: one r2c and `O/G` c2r transforms of T points plus `6·F` flops per output — the floor of
 /// any FFT convolution. Threads take maps from a shared counter (each running single-threaded
-/// plans); with fewer maps than threads, the maps run one after another on plans that use FFTW's
-/// threads. Every map is computed the same way whichever thread takes it, so results do not depend
+/// plans); with fewer maps than threads, the maps run one after another, on plans that use FFTW's
+/// threads when a map has at least 256×256 points (``FFTConvolutionLayout/perMapUsesFFTWThreads(threads:)``;
+/// for smaller maps FFTW's thread hand-off costs more than it saves). Every map is computed the same way whichever thread takes it, so results do not depend
 /// on the thread count or the scheduling.
 ///
 /// **Kernel spectra are kept between calls.** The kernels' spectra stay in the engine's buffer,

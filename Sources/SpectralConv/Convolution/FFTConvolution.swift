@@ -151,8 +151,9 @@ final class FFTConvolution {
         }
         let route: Route
         if layout.hasOneInputMapPerOutput {
-            // One map per transform; FFTW's own threads only when there are fewer maps than threads.
-            let fftwThreads = inputMaps < threads ? threads : 1
+            // One map per transform; FFTW's own threads only when there are fewer maps than threads
+            // and the maps are large (FFTConvolutionLayout.perMapUsesFFTWThreads).
+            let fftwThreads = layout.perMapUsesFFTWThreads(threads: threads) ? threads : 1
             let one = Axis(n: 1, inputStride: rd, outputStride: cd)
             route = .perMap(PerMapTransforms(
                 forward: try planCache.plan(for: descriptor(.realToComplex, dimensions: realAxes, batch: [one], threads: fftwThreads)),

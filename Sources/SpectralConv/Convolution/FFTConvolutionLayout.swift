@@ -101,6 +101,19 @@ struct FFTConvolutionLayout: Hashable, Sendable {
     /// channel per group — single-channel filtering, filter banks (C = 1), depthwise layers. The FFT
     /// path then runs map by map (``FFTConvolution``'s per-map route) instead of batching.
     var hasOneInputMapPerOutput: Bool { phaseChannelsPerGroup == 1 }
+    /// Per-map route: whether its single-map plans use FFTW's own `threads` — only when there are
+    /// fewer input maps than threads *and* a transform has at least ``perMapThreadedPoints`` points.
+    /// Below that FFTW's thread hand-off costs more than it saves: a 36×36 map took 8 µs on one
+    /// thread and 33–53 µs on two (a 1-channel 16×16 image with a 21×21 kernel); 140×140 ran alike.
+    func perMapUsesFFTWThreads(threads: Int) -> Bool {
+        batchItems * phaseChannels < threads && points >= Self.perMapThreadedPoints
+    }
+    /// Threads the per-map route keeps busy: all of them with FFTW's threads, else one per input map.
+    func perMapWorkingThreads(threads: Int) -> Int {
+        perMapUsesFFTWThreads(threads: threads) ? max(1, threads) : max(1, min(threads, batchItems * phaseChannels))
+    }
+    /// Points from which a lone per-map transform is worth FFTW's threads (256×256).
+    static let perMapThreadedPoints = 65_536
     /// Real points per transform and complex bins per half spectrum.
     var points: Int { transformHeight * transformWidth }
     var bins: Int { transformHeight * (transformWidth / 2 + 1) }
@@ -133,6 +146,9 @@ struct FFTConvolutionLayout: Hashable, Sendable {
     ///   the first rule: with many channels the per-bin products and per-tile copies, which this
     ///   weight does not see, decide as much (a 16-channel 256² layer measured 30% slower on the
     ///   tiles the second rule picks).
+    ///
+    /// Only even lengths are candidates (``candidates(kernel:full:)``); the odd lengths above are
+    /// measurements from before that rule, kept for the factor weights they show.
     static func lengthWeight(_ n: Int, perMap: Bool = false) -> Double {
         guard n > 1 else { return 1 }
         var weight = 1.0, rest = n

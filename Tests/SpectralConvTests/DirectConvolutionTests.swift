@@ -195,4 +195,21 @@ import Testing
         #expect(y.scalars.allSatisfy { $0.isFinite })
         #expect(Self.relativeError(y, reference) <= Self.singleTolerance)
     }
+
+    /// Tiny layers run on the calling thread (waking a second one costs more than their work), and
+    /// the cost model counts one working thread for them.
+    @Test func tinyLayersRunOnOneThread() throws {
+        let tiny = try ConvolutionGeometry(inputShape: [1, 1, 16, 16], weightShape: [1, 1, 2, 2], options: .init(padding: .same))
+        let large = try ConvolutionGeometry(inputShape: [1, 16, 64, 64], weightShape: [16, 16, 3, 3], options: .init(padding: .same))
+        #expect(tiny.usefulFlops < DirectConvolution.serialFlops && large.usefulFlops >= DirectConvolution.serialFlops)
+        #expect(DirectConvolution.workingThreads(tiny, available: 2) == 1)
+        #expect(DirectConvolution.workingThreads(large, available: 2) == 2)
+        let waste = 16.0 / 16.0   // 16 output columns fill two 8-lane vectors
+        #expect(ConvolutionCostTerms.forward(tiny, algorithm: .direct, threads: 2)[.directFlops] == tiny.usefulFlops * waste)
+        // Engines of one and two threads agree bit for bit.
+        let engine1 = try ConvolutionEngine(threads: 1), engine2 = try ConvolutionEngine(threads: 2)
+        let x = Tensor<Float>.uniform(shape: tiny.inputShape, seed: 7), w = Tensor<Float>.uniform(shape: tiny.weightShape, seed: 8)
+        #expect(try engine1.forward(input: x, weight: w, geometry: tiny, algorithm: .direct)
+                == engine2.forward(input: x, weight: w, geometry: tiny, algorithm: .direct))
+    }
 }

@@ -93,7 +93,8 @@ public struct ConvolutionCostTerms: Sendable, Hashable {
     /// writes, U = `4·N·C·kH·kW·Ho·Wo` unfolded bytes (0 for a 1×1, stride-1, unpadded layer,
     /// which needs no unfold), and the FFT copies `4·(maps·T + 2·bins·maps)` bytes over
     /// `maps = B·(C' + O) + O·C'/G` maps. The threads that can work are counted from the layouts:
-    /// `t_d = min(t, work items of the direct plan)`, `t_f = min(t, B·C', B·O)` (transforms run in
+    /// `t_d = min(t, work items of the direct plan)` (1 for layers under
+    /// ``DirectConvolution/serialFlops``), `t_f = min(t, B·C', B·O)` (transforms run in
     /// per-thread chunks of maps; one map per stage keeps one thread busy), `t_m = min(t, B·C')`, or
     /// t when a lone large map uses FFTW's threads (``FFTConvolutionLayout/perMapWorkingThreads(threads:)``).
     public static func forward(_ g: ConvolutionGeometry, algorithm: ConvolutionAlgorithm, threads: Int) -> ConvolutionCostTerms {
@@ -103,8 +104,9 @@ public struct ConvolutionCostTerms: Sendable, Hashable {
         terms[.calls] = 1
         if algorithm == .direct {
             let lanes = 8
-            let plan = DirectConvolution.Plan(geometry: g, lanes: lanes, scalarSize: 4, threads: max(1, threads))
-            let working = Double(max(1, min(threads, plan.itemCount)))
+            let available = DirectConvolution.workingThreads(g, available: threads)
+            let plan = DirectConvolution.Plan(geometry: g, lanes: lanes, scalarSize: 4, threads: available)
+            let working = Double(max(1, min(available, plan.itemCount)))
             let efficiency = min(1, Double(g.outChannelsPerGroup) / 4)
             let waste = Double((g.outWidth + lanes - 1) / lanes * lanes) / Double(max(1, g.outWidth))
             let copies = Double(g.batch * g.inChannels * g.paddedHeight * g.paddedWidth + g.batch * g.outChannels * g.outHeight * g.outWidth) * bytes

@@ -60,13 +60,25 @@ enum DirectConvolution {
         }
     }
 
-    /// The driver for one vector type: plans, then runs the work items in parallel, each thread
-    /// with its own band scratch.
+    /// Layers with fewer useful flops than this run on the calling thread: waking another thread
+    /// (`DispatchQueue.concurrentPerform`) costs microseconds, more than such a layer's work
+    /// (measured on 2 busy cores: a 1-channel 16×16 layer with a 1×1 or 2×2 kernel took 5–8 µs on
+    /// two threads, where im2col's single-threaded GEMM took 1.7 µs).
+    static let serialFlops = 262_144.0
+
+    /// The threads the direct path uses on `g` with `available` threads: 1 below ``serialFlops``.
+    static func workingThreads(_ g: ConvolutionGeometry, available: Int) -> Int {
+        g.usefulFlops < serialFlops ? 1 : max(1, available)
+    }
+
+    /// The driver for one vector type: plans, then runs the work items in parallel (on the calling
+    /// thread for tiny layers, ``serialFlops``), each thread with its own band scratch.
     static func run<V: SIMD>(
         input: UnsafePointer<V.Scalar>, weight: UnsafePointer<V.Scalar>, output: UnsafeMutablePointer<V.Scalar>,
         geometry g: ConvolutionGeometry, parallelism: Parallelism, vector: V.Type
     ) where V.Scalar: BinaryFloatingPoint {
         typealias S = V.Scalar
+        let parallelism = Parallelism(threads: workingThreads(g, available: parallelism.threads))
         let plan = Plan(geometry: g, lanes: V.scalarCount, scalarSize: MemoryLayout<S>.stride, threads: parallelism.threads)
 
         plan.tapOffsets.withUnsafeBufferPointer { tapOffsets in

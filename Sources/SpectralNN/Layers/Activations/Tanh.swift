@@ -13,6 +13,12 @@ public final class Tanh<Scalar: TensorScalar>: Layer, ParallelLayer {
 
     public init(name: String = "") { self.name = name }
 
+    public func makeReplica() throws(SpectralConvError) -> (any Layer<Scalar>)? {
+        let copy = Tanh<Scalar>(name: name)
+        copy.parallelism = parallelism
+        return copy
+    }
+
     public func outputShape(forInputShape inputShape: [Int]) throws(SpectralConvError) -> [Int] { inputShape }
 
     public func forward(_ input: Tensor<Scalar>, training: Bool) throws(SpectralConvError) -> Tensor<Scalar> {

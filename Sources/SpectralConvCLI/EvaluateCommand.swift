@@ -17,6 +17,7 @@ struct EvaluateCommand: ParsableCommand {
     var threads: Int?
 
     func run() throws {
+        AllocatorTuning.keepFreedMemoryForReuse()
         var configuration = try RunConfiguration.read(runDirectory: runDirectory)
         if let threads { configuration.threads = threads }
         var augmentation = configuration.augmentation

@@ -106,6 +106,7 @@ struct TrainCommand: ParsableCommand {
     }
 
     func run() throws {
+        AllocatorTuning.keepFreedMemoryForReuse()
         var configuration: RunConfiguration
         if resume {
             configuration = try RunConfiguration.read(runDirectory: out)

@@ -203,17 +203,13 @@ public final class DataParallelGroup<Scalar: TensorScalar> {
             for tensor in tensors.dropFirst() {
                 tensor.withUnsafeBufferPointer { x in
                     switch Scalar.precision {
-                    case .single: add(x.concrete(Float.self), into: y.concrete(Float.self))
-                    case .double: add(x.concrete(Double.self), into: y.concrete(Double.self))
+                    case .single: accumulate(x.concrete(Float.self), into: y.concrete(Float.self))
+                    case .double: accumulate(x.concrete(Double.self), into: y.concrete(Double.self))
                     }
                 }
             }
         }
         return result
-    }
-
-    private static func add<T: TensorScalar>(_ x: UnsafeBufferPointer<T>, into y: UnsafeMutableBufferPointer<T>) {
-        for index in 0..<min(x.count, y.count) { y[index] += x[index] }
     }
 
     /// The first layer whose training behaviour depends on the whole batch, as a sentence.
@@ -228,6 +224,16 @@ public final class DataParallelGroup<Scalar: TensorScalar> {
         }
         return nil
     }
+}
+
+/// `y += x` elementwise. Free functions with concrete types: a generic method of the generic group
+/// ran through the runtime's `+=` witness (2.7% of a training run's time for 35k additions per batch).
+private func accumulate(_ x: UnsafeBufferPointer<Float>, into y: UnsafeMutableBufferPointer<Float>) {
+    for index in 0..<min(x.count, y.count) { y[index] += x[index] }
+}
+
+private func accumulate(_ x: UnsafeBufferPointer<Double>, into y: UnsafeMutableBufferPointer<Double>) {
+    for index in 0..<min(x.count, y.count) { y[index] += x[index] }
 }
 
 /// Carries the fork/join's closure and result slots into `concurrentPerform`: each iteration uses

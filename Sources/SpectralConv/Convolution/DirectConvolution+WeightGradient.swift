@@ -157,51 +157,63 @@ extension DirectConvolution {
         parallelism.forEachPartition(of: units) { _, range in
             for firstImage in stride(from: 0, to: g.batch, by: imagesPerPass) {
                 for unit in range {
-                    var rest = unit
-                    let outputBlock = rest % outputBlocks
-                    rest /= outputBlocks
-                    let columnBlock = rest % columnBlocks
-                    rest /= columnBlocks
-                    let a = rest % kH
-                    rest /= kH
-                    let c = rest % cg
-                    let group = rest / cg
-                    let o0 = group * og + outputBlock * gradientOutputBlock
-                    let outputs = min(gradientOutputBlock, og - outputBlock * gradientOutputBlock)
-                    let tapOffset = a * dH * wp + columnBlock * gradientColumnBlock * dW
+                    let u = GradientUnit(unit, geometry: g, columnBlocks: columnBlocks, outputBlocks: outputBlocks)
+                    let tapOffset = u.kernelRow * dH * wp + u.firstColumn * dW
                     let endImage = min(firstImage + imagesPerPass, g.batch)
                     // Images read in place, then copied ones (consecutive images are C planes apart in both).
                     let split = min(max(firstImage, firstCopied), endImage)
                     for (start, end) in [(firstImage, split), (split, endImage)] where start < end {
                         gradientUnit(
-                            x: plane(image: start, channel: group * cg + c) + tapOffset, xImageStride: g.inChannels * xPlane,
-                            columnStep: dW, dy: UnsafePointer(wide + (start * g.outChannels + o0) * dyPlane),
+                            x: plane(image: start, channel: u.group * cg + u.channel) + tapOffset, xImageStride: g.inChannels * xPlane,
+                            columnStep: dW, dy: UnsafePointer(wide + (start * g.outChannels + u.firstOutput) * dyPlane),
                             dyChannelStride: dyPlane, dyImageStride: g.outChannels * dyPlane, images: end - start,
-                            outputs: outputs, vectors: vectors, accumulators: partials + unit * accumulators, first: start == 0)
+                            outputs: u.outputs, vectors: vectors, accumulators: partials + unit * accumulators, first: start == 0)
                     }
                 }
             }
             // Sum each accumulator's lanes into its weight-gradient element.
             for unit in range {
-                var rest = unit
-                let outputBlock = rest % outputBlocks
-                rest /= outputBlocks
-                let columnBlock = rest % columnBlocks
-                rest /= columnBlocks
-                let a = rest % kH
-                rest /= kH
-                let c = rest % cg
-                let group = rest / cg
-                let o0 = group * og + outputBlock * gradientOutputBlock
-                let outputs = min(gradientOutputBlock, og - outputBlock * gradientOutputBlock)
-                let b0 = columnBlock * gradientColumnBlock
-                let columns = min(gradientColumnBlock, kW - b0)
-                for k in 0..<outputs {
-                    for m in 0..<columns {
-                        dw[(((o0 + k) * cg + c) * kH + a) * kW + b0 + m] = partials[unit * accumulators + k * gradientColumnBlock + m].sum()
+                let u = GradientUnit(unit, geometry: g, columnBlocks: columnBlocks, outputBlocks: outputBlocks)
+                for k in 0..<u.outputs {
+                    for m in 0..<u.columns {
+                        dw[(((u.firstOutput + k) * cg + u.channel) * kH + u.kernelRow) * kW + u.firstColumn + m] =
+                            partials[unit * accumulators + k * gradientColumnBlock + m].sum()
                     }
                 }
             }
+        }
+    }
+
+    /// A work unit of the weight-gradient kernel, decoded from its index
+    /// `unit = (((group·C/G + channel)·kH + kernelRow)·columnBlocks + columnBlock)·outputBlocks + outputBlock`:
+    /// up to ``gradientOutputBlock`` output channels from `firstOutput` and up to
+    /// ``gradientColumnBlock`` kernel columns from `firstColumn`, of one input channel and kernel row.
+    struct GradientUnit {
+        let group: Int
+        /// The input channel within the group.
+        let channel: Int
+        let kernelRow: Int
+        let firstColumn: Int
+        let columns: Int
+        let firstOutput: Int
+        let outputs: Int
+
+        @inline(__always)
+        init(_ unit: Int, geometry g: ConvolutionGeometry, columnBlocks: Int, outputBlocks: Int) {
+            var rest = unit
+            let outputBlock = rest % outputBlocks
+            rest /= outputBlocks
+            let columnBlock = rest % columnBlocks
+            rest /= columnBlocks
+            kernelRow = rest % g.kernelHeight
+            rest /= g.kernelHeight
+            channel = rest % g.inChannelsPerGroup
+            group = rest / g.inChannelsPerGroup
+            let og = g.outChannelsPerGroup
+            firstOutput = group * og + outputBlock * DirectConvolution.gradientOutputBlock
+            outputs = min(DirectConvolution.gradientOutputBlock, og - outputBlock * DirectConvolution.gradientOutputBlock)
+            firstColumn = columnBlock * DirectConvolution.gradientColumnBlock
+            columns = min(DirectConvolution.gradientColumnBlock, g.kernelWidth - firstColumn)
         }
     }
 

@@ -16,17 +16,4 @@ extension Sequential {
         }
         return try Sequential(inputShape: inputShape, layers: copies, seed: nil, engine: engine)
     }
-
-    /// Sets every parameter and buffer to the value of the same-named one in `source` (a model of
-    /// the same structure). Assignments share storage copy-on-write, so this costs one reference
-    /// count per tensor, not a copy of the weights.
-    /// - Precondition: `source` has the same parameters and buffers in the same order.
-    func assignValues(from source: Sequential) {
-        let mine = namedParameters + namedBuffers, theirs = source.namedParameters + source.namedBuffers
-        precondition(mine.count == theirs.count, "replica and model differ in their parameters")
-        for (target, value) in zip(mine, theirs) {
-            assert(target.name == value.name, "\(target.name) is not \(value.name)")
-            target.parameter.value = value.parameter.value
-        }
-    }
 }

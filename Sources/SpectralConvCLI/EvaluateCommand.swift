@@ -17,6 +17,7 @@ struct EvaluateCommand: ParsableCommand {
     var threads: Int?
 
     func run() throws {
+        AllocatorTuning.keepFreedMemoryForReuse()
         var configuration = try RunConfiguration.read(runDirectory: runDirectory)
         if let threads { configuration.threads = threads }
         var augmentation = configuration.augmentation
@@ -26,12 +27,13 @@ struct EvaluateCommand: ParsableCommand {
         guard let test = try configuration.loadTestSet(), test.count > 0 else {
             throw SpectralConvError.invalidArgument("the run has no test split (for .npy data, train with --npy-test-images/--npy-test-labels)")
         }
+        let engine = try configuration.makeEngine()
         let network: Sequential<Float> = try configuration.model.build(inputShape: test.imageShape, seed: configuration.seed,
-                                                                       engine: try configuration.makeEngine())
+                                                                       engine: engine)
         network.setAlgorithm(try configuration.parsedAlgorithm())
         try Trainer.loadWeights(into: network, from: RunFiles.checkpoint(runDirectory))
         let result = try Trainer.evaluate(model: network, data: RunFiles.trainingData(test, augmentation: augmentation, augment: false, seed: 0),
-                                          batchSize: 500)
+                                          batchSize: 500, replicas: try configuration.replicas(for: engine))
         let matrix = try ConfusionMatrix(classCount: max(test.classCount, network.outputShape.last ?? 1), labels: result.labels,
                                          predictions: result.predictions)
         print(String(format: "test accuracy %.4f (loss %.4f) on %d images", result.accuracy, result.loss, test.count))

@@ -19,6 +19,9 @@ struct RunConfiguration: Codable {
     var validationSplit: Double
     var seed: UInt64
     var threads: Int?
+    /// How the threads are used: `batch` (data-parallel replicas, the default; nil in older run
+    /// directories means the same) or `layers` (each layer splits its own loops).
+    var parallelism: String?
     var augmentation: ImageAugmentation
     var limit: Int?
     var data: String?
@@ -29,7 +32,7 @@ struct RunConfiguration: Codable {
 
     enum CodingKeys: String, CodingKey {
         case model, modelSource = "model_source", epochs, batchSize = "batch_size", optimizer, learningRate = "learning_rate", momentum,
-             nesterov, decay, algorithm, validationSplit = "validation_split", seed, threads, augmentation, limit, data,
+             nesterov, decay, algorithm, validationSplit = "validation_split", seed, threads, parallelism, augmentation, limit, data,
              npyImages = "npy_images", npyLabels = "npy_labels", npyTestImages = "npy_test_images", npyTestLabels = "npy_test_labels"
     }
 
@@ -83,6 +86,16 @@ struct RunConfiguration: Codable {
     }
 
     func makeEngine() throws(SpectralConvError) -> ConvolutionEngine { try ConvolutionEngine(threads: threads) }
+
+    /// The trainer's replica count for `engine`'s threads: one per thread with `batch`
+    /// parallelism, 1 (layer-level threads) with `layers`.
+    func replicas(for engine: ConvolutionEngine) throws(SpectralConvError) -> Int {
+        switch parallelism ?? "batch" {
+        case "batch": return engine.threads
+        case "layers": return 1
+        default: throw .invalidArgument("unknown parallelism '\(parallelism ?? "")'; expected batch or layers")
+        }
+    }
 
     func parsedAlgorithm() throws(SpectralConvError) -> ConvolutionAlgorithm {
         guard let value = ConvolutionAlgorithm(rawValue: algorithm) else {

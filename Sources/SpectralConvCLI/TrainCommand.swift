@@ -38,6 +38,9 @@ struct TrainCommand: ParsableCommand {
     var seed: UInt64 = 0
     @Option(help: "Threads (default: all cores).")
     var threads: Int?
+    @Option(help: ArgumentHelp("How threads are used: batch (one model replica per thread, each batch split between them) or layers (every layer splits its own loops).",
+                               discussion: "Models with batch norm or dropout always use layers."))
+    var parallelism: String = "batch"
     @Option(help: "Train on the first N images only.")
     var limit: Int?
     @Option(help: "MNIST-format folder (default: Debian's Fashion-MNIST).")
@@ -94,14 +97,16 @@ struct TrainCommand: ParsableCommand {
         let configuration = RunConfiguration(
             model: description, modelSource: model, epochs: epochs ?? 10, batchSize: batchSize, optimizer: optimizer,
             learningRate: lr ?? defaultRate, momentum: momentum, nesterov: nesterov, decay: decay, algorithm: algorithm.lowercased(),
-            validationSplit: validationSplit, seed: seed, threads: threads, augmentation: augmentation, limit: limit, data: data,
+            validationSplit: validationSplit, seed: seed, threads: threads, parallelism: parallelism.lowercased(), augmentation: augmentation, limit: limit, data: data,
             npyImages: npyImages, npyLabels: npyLabels, npyTestImages: npyTestImages, npyTestLabels: npyTestLabels)
         _ = try configuration.parsedAlgorithm()
         _ = try configuration.makeOptimizer()
+        _ = try configuration.replicas(for: ConvolutionEngine(threads: 1))
         return configuration
     }
 
     func run() throws {
+        AllocatorTuning.keepFreedMemoryForReuse()
         var configuration: RunConfiguration
         if resume {
             configuration = try RunConfiguration.read(runDirectory: out)
@@ -136,7 +141,10 @@ struct TrainingSession {
         network.setAlgorithm(try configuration.parsedAlgorithm())
         let stop = StopFlag()
         let trainer = try Trainer(model: network, optimizer: try configuration.makeOptimizer(), batchSize: configuration.batchSize,
-                                  seed: configuration.seed, stopFlag: stop)
+                                  seed: configuration.seed, stopFlag: stop, replicas: try configuration.replicas(for: engine))
+        if let reason = trainer.dataParallelFallback {
+            log("threads: layer-level, not batch-level: \(reason)")
+        }
         if resume {
             try trainer.restoreCheckpoint(from: RunFiles.checkpoint(runDirectory))
             try SpectraLog.truncate(RunFiles.spectra(runDirectory), after: trainer.progress.epochsCompleted)
@@ -146,7 +154,7 @@ struct TrainingSession {
         }
         if terminal {
             log(network.summary(name: configuration.modelSource).text)
-            log("training on \(training.count) samples, validating on \(validation.count); \(configuration.optimizer) lr \(configuration.learningRate), batch \(configuration.batchSize), algorithm \(configuration.algorithm), threads \(engine.threads)")
+            log("training on \(training.count) samples, validating on \(validation.count); \(configuration.optimizer) lr \(configuration.learningRate), batch \(configuration.batchSize), algorithm \(configuration.algorithm), threads \(engine.threads) (\(Self.parallelismDescription(trainer, threads: engine.threads)))")
         }
         // Ctrl-C: raise the stop flag; the trainer stops before its next batch and we checkpoint.
         signal(SIGINT, SIG_IGN)
@@ -178,12 +186,18 @@ struct TrainingSession {
         }
         var history = TrainingHistory(epochs: trainer.history)
         if let test = try configuration.loadTestSet(), test.count > 0 {
-            let result = try Trainer.evaluate(model: network, data: RunFiles.trainingData(test, augmentation: augmentation, augment: false, seed: 0),
-                                              batchSize: max(configuration.batchSize, 500))
+            let result = try trainer.evaluate(data: RunFiles.trainingData(test, augmentation: augmentation, augment: false, seed: 0))
             history.testAccuracy = result.accuracy
             log(String(format: "test accuracy %.4f (loss %.4f) on %d images", result.accuracy, result.loss, test.count))
         }
         try Self.writeHistory(history, run: run)
+    }
+
+    /// How the run uses its threads, for the start-up line.
+    static func parallelismDescription(_ trainer: Trainer<Float>, threads: Int) -> String {
+        guard threads > 1 else { return "single-threaded" }
+        if trainer.dataParallel != nil && trainer.dataParallelFallback == nil { return "\(threads) replicas, each batch split between them" }
+        return "layer-level"
     }
 
     static func writeHistory(_ history: TrainingHistory, run: String) throws(SpectralConvError) {

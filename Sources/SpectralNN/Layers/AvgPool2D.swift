@@ -20,6 +20,10 @@ public final class AvgPool2D<Scalar: TensorScalar>: Layer {
         self.name = name
     }
 
+    public func makeReplica() throws(SpectralConvError) -> (any Layer<Scalar>)? {
+        try AvgPool2D(poolSize: window.size, stride: window.stride, padding: window.padding, name: name)
+    }
+
     public func outputShape(forInputShape inputShape: [Int]) throws(SpectralConvError) -> [Int] {
         try window.outputShape(forInputShape: inputShape, layer: "AvgPool2D")
     }

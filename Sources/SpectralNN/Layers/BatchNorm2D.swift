@@ -53,6 +53,12 @@ public final class BatchNorm2D<Scalar: TensorScalar>: Layer {
     public var parameters: [Parameter<Scalar>] { [gamma, beta] }
     public var buffers: [Parameter<Scalar>] { [runningMean, runningVariance] }
 
+    public func makeReplica() throws(SpectralConvError) -> (any Layer<Scalar>)? {
+        let copy = try BatchNorm2D(channels: channels, momentum: momentum, epsilon: epsilon, name: name)
+        for (target, source) in zip(copy.parameters + copy.buffers, parameters + buffers) { target.value = source.value }
+        return copy
+    }
+
     public func reset(generator: inout SplitMix64) {
         gamma.value = Tensor(shape: [channels], repeating: 1)
         beta.value = Tensor(shape: [channels])

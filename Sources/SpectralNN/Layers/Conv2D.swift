@@ -82,6 +82,17 @@ public final class Conv2D<Scalar: TensorScalar>: ConvolutionLayer {
     }
 
     public var parameters: [Parameter<Scalar>] { core.parameters }
+
+    private init(name: String, inputChannels: Int, outputChannels: Int, core: ConvolutionCore<Scalar>) {
+        self.name = name
+        self.inputChannels = inputChannels
+        self.outputChannels = outputChannels
+        self.core = core
+    }
+
+    public func makeReplica() throws(SpectralConvError) -> (any Layer<Scalar>)? {
+        Conv2D(name: name, inputChannels: inputChannels, outputChannels: outputChannels, core: ConvolutionCore(replicating: core))
+    }
     public func reset(generator: inout SplitMix64) { core.reset(generator: &generator) }
 
     public var spatialEffect: SpatialEffect {

@@ -113,6 +113,17 @@ public final class ConvTranspose2D<Scalar: TensorScalar>: ConvolutionLayer {
 
     public var parameters: [Parameter<Scalar>] { bias.map { [weight, $0] } ?? [weight] }
 
+    public func makeReplica() throws(SpectralConvError) -> (any Layer<Scalar>)? {
+        let copy = try ConvTranspose2D(inputChannels: inputChannels, outputChannels: outputChannels,
+                                       kernelSize: SpatialPair(height: weight.shape[2], width: weight.shape[3]), stride: options.stride,
+                                       padding: options.padding, outputPadding: outputPadding, dilation: options.dilation,
+                                       groups: options.groups, useBias: bias != nil, weightInitializer: weightInitializer,
+                                       algorithm: algorithm, engine: engine, name: name)
+        copy.weight.value = weight.value
+        if let bias { copy.bias?.value = bias.value }
+        return copy
+    }
+
     public func reset(generator: inout SplitMix64) {
         weight.value = weightInitializer.tensor(shape: weight.shape, fans: Self.fans(of: weight.shape, groups: options.groups),
                                                 generator: &generator)

@@ -23,6 +23,17 @@ final class ConvolutionCore<Scalar: TensorScalar> {
         self.engine = engine ?? SharedEngine.default
     }
 
+    /// A copy for a layer's replica: its own parameters (same values, shared copy-on-write), the
+    /// same options, initialiser, algorithm and engine (the replica's model sets its own), no caches.
+    init(replicating other: ConvolutionCore) {
+        weight = other.weight.replica()
+        bias = other.bias?.replica()
+        options = other.options
+        initializer = other.initializer
+        algorithm = other.algorithm
+        engine = other.engine
+    }
+
     var parameters: [Parameter<Scalar>] { bias.map { [weight, $0] } ?? [weight] }
 
     func reset(generator: inout SplitMix64) {

@@ -40,6 +40,15 @@ public final class Dense<Scalar: TensorScalar>: Layer, ParallelLayer {
 
     public var parameters: [Parameter<Scalar>] { bias.map { [weight, $0] } ?? [weight] }
 
+    public func makeReplica() throws(SpectralConvError) -> (any Layer<Scalar>)? {
+        let copy = try Dense(inputFeatures: inputFeatures, outputFeatures: outputFeatures, useBias: bias != nil,
+                             weightInitializer: weightInitializer, name: name)
+        copy.weight.value = weight.value
+        if let bias { copy.bias?.value = bias.value }
+        copy.parallelism = parallelism
+        return copy
+    }
+
     public func reset(generator: inout SplitMix64) {
         weight.value = weightInitializer.tensor(shape: weight.shape, generator: &generator)
         bias?.value = Tensor(shape: [outputFeatures])

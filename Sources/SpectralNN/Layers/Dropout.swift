@@ -30,6 +30,14 @@ public final class Dropout<Scalar: TensorScalar>: Layer, RandomStreamLayer {
 
     public func reset(generator: inout SplitMix64) { self.generator = SplitMix64(seed: generator.next()) }
 
+    /// A copy with the same rate and stream state (a replica evaluates; data-parallel training
+    /// keeps models with dropout on layer-level threads, since one stream covers the whole batch).
+    public func makeReplica() throws(SpectralConvError) -> (any Layer<Scalar>)? {
+        let copy = try Dropout(rate: rate, name: name)
+        copy.randomState = randomState
+        return copy
+    }
+
     public func outputShape(forInputShape inputShape: [Int]) throws(SpectralConvError) -> [Int] { inputShape }
 
     public func forward(_ input: Tensor<Scalar>, training: Bool) throws(SpectralConvError) -> Tensor<Scalar> {

@@ -10,6 +10,10 @@ public final class Flatten<Scalar: TensorScalar>: Layer {
 
     public init(name: String = "") { self.name = name }
 
+    public func makeReplica() throws(SpectralConvError) -> (any Layer<Scalar>)? {
+        Flatten<Scalar>(name: name)
+    }
+
     public func outputShape(forInputShape inputShape: [Int]) throws(SpectralConvError) -> [Int] {
         guard !inputShape.isEmpty, inputShape.allSatisfy({ $0 > 0 }) else {
             throw .invalidShape("Flatten expects a sample with positive extents, got \(inputShape)")

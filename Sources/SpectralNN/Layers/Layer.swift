@@ -57,6 +57,14 @@ public protocol Layer<Scalar>: AnyObject {
 
     /// Forward floating-point operations for one sample of `inputShape` (multiply-add = 2).
     func forwardFlops(inputShape: [Int]) -> Double
+
+    /// A structural copy for data-parallel training (see ``Sequential/replica(engine:)``): the same
+    /// type, hyper-parameters and ``name``, its **own** ``Parameter`` objects (so gradients are its
+    /// own) holding the same values (shared copy-on-write storage, no copy until one side writes),
+    /// and empty caches. A convolution layer keeps its algorithm; its engine and a
+    /// ``ParallelLayer``'s threads are set by the ``Sequential`` the copy is put in. Nil (the
+    /// default) when the layer cannot be copied: the model then trains with layer-level threads only.
+    func makeReplica() throws(SpectralConvError) -> (any Layer<Scalar>)?
 }
 
 extension Layer {
@@ -67,6 +75,7 @@ extension Layer {
     public var buffers: [Parameter<Scalar>] { [] }
     public func reset(generator: inout SplitMix64) {}
     public var spatialEffect: SpatialEffect { .identity }
+    public func makeReplica() throws(SpectralConvError) -> (any Layer<Scalar>)? { nil }
     /// Default: one operation per output element.
     public func forwardFlops(inputShape: [Int]) -> Double {
         Double(((try? outputShape(forInputShape: inputShape)) ?? inputShape).reduce(1, *))

@@ -26,6 +26,12 @@ public final class MaxPool2D<Scalar: TensorScalar>: Layer, ParallelLayer {
         self.name = name
     }
 
+    public func makeReplica() throws(SpectralConvError) -> (any Layer<Scalar>)? {
+        let copy = try MaxPool2D<Scalar>(poolSize: window.size, stride: window.stride, padding: window.padding, name: name)
+        copy.parallelism = parallelism
+        return copy
+    }
+
     public func outputShape(forInputShape inputShape: [Int]) throws(SpectralConvError) -> [Int] {
         try window.outputShape(forInputShape: inputShape, layer: "MaxPool2D")
     }

@@ -17,6 +17,12 @@ public final class Parameter<Scalar: TensorScalar> {
 
     /// The parameter's shape.
     public var shape: [Int] { value.shape }
+
+    /// A new parameter with the same name and value (copy-on-write: the storage is shared until
+    /// either side assigns or mutates it) and a zero gradient — for a layer's replica.
+    public func replica() -> Parameter {
+        Parameter(name: name, value: value)
+    }
 }
 
 /// A parameter together with its model-qualified name (`conv1.weight`).

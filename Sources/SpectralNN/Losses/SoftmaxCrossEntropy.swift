@@ -13,9 +13,13 @@ public enum SoftmaxCrossEntropy {
     /// - Parameters:
     ///   - logits: `[N, K]`.
     ///   - labels: N class indices in `0..<K`.
+    ///   - gradientDivisor: divides the gradient instead of N — the size of the whole batch when
+    ///     these logits are one data-parallel shard of it, so that the shards' parameter gradients
+    ///     add up to the gradient of the whole batch's mean loss. The loss value stays the shard's mean.
     /// - Throws: ``SpectralConvError/invalidShape(_:)`` for logits that are not `[N, K]` or a label count
-    ///   other than N; ``SpectralConvError/invalidArgument(_:)`` for a label outside `0..<K`.
-    public static func evaluate<Scalar: TensorScalar>(logits: Tensor<Scalar>, labels: [Int]) throws(SpectralConvError) -> LossResult<Scalar> {
+    ///   other than N; ``SpectralConvError/invalidArgument(_:)`` for a label outside `0..<K` or a divisor below 1.
+    public static func evaluate<Scalar: TensorScalar>(logits: Tensor<Scalar>, labels: [Int],
+                                                   gradientDivisor: Int? = nil) throws(SpectralConvError) -> LossResult<Scalar> {
         guard logits.rank == 2, logits.shape[0] > 0, logits.shape[1] > 0 else {
             throw .invalidShape("softmax cross-entropy expects [N, K] logits, got \(logits.shape)")
         }
@@ -24,6 +28,10 @@ public enum SoftmaxCrossEntropy {
         if let bad = labels.first(where: { !(0..<classes).contains($0) }) {
             throw .invalidArgument("label \(bad) is outside 0..<\(classes)")
         }
+        if let gradientDivisor, gradientDivisor < 1 {
+            throw .invalidArgument("the gradient divisor must be at least 1, got \(gradientDivisor)")
+        }
+        let divisor = Double(gradientDivisor ?? n)
         let z = logits.scalars
         var gradient = [Scalar](repeating: 0, count: z.count)
         var total = 0.0
@@ -36,7 +44,7 @@ public enum SoftmaxCrossEntropy {
             for index in slice {
                 let probability = Foundation.exp(Double(z[index]) - maximum) / sum
                 let target: Double = index - row * classes == labels[row] ? 1 : 0
-                gradient[index] = Scalar((probability - target) / Double(n))
+                gradient[index] = Scalar((probability - target) / divisor)
             }
         }
         return LossResult(value: total / Double(n), gradient: try Tensor(shape: logits.shape, scalars: gradient))

@@ -31,10 +31,19 @@ public final class SGD<Scalar: TensorScalar>: Optimizer<Scalar> {
             for i in value.indices { value[i] -= lr * gradient[i] }
             return
         }
-        for i in value.indices {
-            let velocity = momentum * state[0][i] - lr * gradient[i]
-            state[0][i] = velocity
-            value[i] += nesterov ? momentum * velocity - lr * gradient[i] : velocity
+        // Through buffer pointers: `state[0][i]` on the nested array re-checked uniqueness and bounds
+        // per element. Same operations in the same order.
+        let momentum = self.momentum, nesterov = self.nesterov
+        gradient.withUnsafeBufferPointer { g in
+            value.withUnsafeMutableBufferPointer { p in
+                state[0].withUnsafeMutableBufferPointer { v in
+                    for i in 0..<min(p.count, g.count, v.count) {
+                        let velocity = momentum * v[i] - lr * g[i]
+                        v[i] = velocity
+                        p[i] += nesterov ? momentum * velocity - lr * g[i] : velocity
+                    }
+                }
+            }
         }
     }
 }

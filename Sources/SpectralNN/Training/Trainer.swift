@@ -10,6 +10,13 @@ import SpectralConv
 /// uninterrupted run; the data function receives (epoch, batch) to seed augmentation the same way.
 /// Validation data is whatever the caller passes (Keras' `validation_split` — the last fraction of
 /// the training set, taken before shuffling — is the caller's split).
+///
+/// Threads: with `replicas` R > 1 every batch is split over R single-threaded copies of the model
+/// (``DataParallelGroup``: one fork/join per batch, gradients summed in replica order) — the same
+/// mean-loss gradient as the whole batch up to rounding; the same seed and R give bit-identical runs.
+/// Models whose training looks at the whole batch (batch norm, dropout), or with a layer that cannot
+/// be copied, keep layer-level threads (the model's engine); ``dataParallelFallback`` says why.
+/// With R = 1 the model's own layers run every step, each spreading its loops over the engine's threads.
 public final class Trainer<Scalar: TensorScalar> {
     /// The model being trained.
     public let model: Sequential<Scalar>
@@ -29,6 +36,12 @@ public final class Trainer<Scalar: TensorScalar> {
     /// keeps no batch statistics, so only the speed depends on it: larger batches spread each
     /// layer call's fixed costs over more images.
     public var evaluationBatchSize: Int
+    /// The replicas that split each batch (nil: the model itself runs every step — R = 1, or the
+    /// model cannot be split, see ``dataParallelFallback``). Evaluation uses it whenever it exists.
+    public let dataParallel: DataParallelGroup<Scalar>?
+    /// Why R > 1 replicas were asked for but training steps run on the model with layer-level
+    /// threads (nil otherwise). Evaluation may still be split (``dataParallel``).
+    public let dataParallelFallback: String?
 
     /// How ``fit(training:validation:epochs:onBatch:onEpoch:)`` ended.
     public enum Outcome: Sendable, Equatable {
@@ -38,10 +51,27 @@ public final class Trainer<Scalar: TensorScalar> {
         case interrupted
     }
 
-    /// - Throws: ``SpectralConvError/invalidArgument(_:)`` for a batch size below 1.
+    /// - Parameters:
+    ///   - replicas: R, the copies of the model that split every batch (1: no copies, the model's
+    ///     layers use its engine's threads). Use the thread count for data-parallel training.
+    /// - Throws: ``SpectralConvError/invalidArgument(_:)`` for a batch size or replica count below 1.
     public init(model: Sequential<Scalar>, optimizer: Optimizer<Scalar>, batchSize: Int, seed: UInt64 = 0,
-                stopFlag: StopFlag = StopFlag()) throws(SpectralConvError) {
+                stopFlag: StopFlag = StopFlag(), replicas: Int = 1) throws(SpectralConvError) {
         guard batchSize >= 1 else { throw .invalidArgument("batch size must be at least 1, got \(batchSize)") }
+        guard replicas >= 1 else { throw .invalidArgument("replicas must be at least 1, got \(replicas)") }
+        if replicas > 1 {
+            do {
+                let group = try DataParallelGroup(model: model, replicas: replicas)
+                dataParallel = group
+                dataParallelFallback = group.trainingRestriction
+            } catch {
+                dataParallel = nil
+                dataParallelFallback = error.description
+            }
+        } else {
+            dataParallel = nil
+            dataParallelFallback = nil
+        }
         self.model = model
         self.optimizer = optimizer
         self.batchSize = batchSize
@@ -80,13 +110,10 @@ public final class Trainer<Scalar: TensorScalar> {
                 let b = progress.batchesCompleted
                 let indices = Array(order[(b * batchSize)..<min((b + 1) * batchSize, training.count)])
                 let (input, labels) = try training.batch(indices, epoch, b)
-                let logits = try model.forward(input, through: layerCount, training: true)
-                let loss = try SoftmaxCrossEntropy.evaluate(logits: logits, labels: labels)
-                let correct = Self.correctCount(logits, labels)
-                _ = try model.backward(loss.gradient, from: layerCount, needsInputGradient: false)
+                let step = try computeGradients(input: input, labels: labels, layerCount: layerCount)
                 try optimizer.update(model.namedParameters)
-                progress.lossSum += loss.value * Double(labels.count)
-                progress.correct += correct
+                progress.lossSum += step.lossSum
+                progress.correct += step.correct
                 progress.seen += labels.count
                 progress.batchesCompleted += 1
                 onBatch?(BatchProgress(epoch: epoch + 1, epochs: epochs, batch: progress.batchesCompleted, batchCount: batchCount,
@@ -97,7 +124,7 @@ public final class Trainer<Scalar: TensorScalar> {
                                        accuracy: Double(progress.correct) / Double(max(progress.seen, 1)),
                                        valLoss: nil, valAccuracy: nil, seconds: 0)
             if let validation, validation.count > 0 {
-                let result = try Self.evaluate(model: model, data: validation, batchSize: evaluationBatchSize)
+                let result = try evaluate(data: validation)
                 metrics.valLoss = result.loss
                 metrics.valAccuracy = result.accuracy
             }
@@ -126,8 +153,36 @@ public final class Trainer<Scalar: TensorScalar> {
         public let labels: [Int]
     }
 
-    /// Runs `model` over `data` in order, in evaluation mode (dropout off, batch norm on running statistics).
-    public static func evaluate(model: Sequential<Scalar>, data: TrainingData<Scalar>, batchSize: Int) throws(SpectralConvError) -> Evaluation {
+    /// One batch's gradients into the model's parameters: split over ``dataParallel`` when training
+    /// may be split, on the model itself otherwise. Returns the summed loss and the correct count.
+    func computeGradients(input: Tensor<Scalar>, labels: [Int], layerCount: Int) throws(SpectralConvError) -> DataParallelGroup<Scalar>.StepResult {
+        if let dataParallel, dataParallelFallback == nil {
+            return try dataParallel.computeGradients(input: input, labels: labels, layerCount: layerCount)
+        }
+        let logits = try model.forward(input, through: layerCount, training: true)
+        let loss = try SoftmaxCrossEntropy.evaluate(logits: logits, labels: labels)
+        let correct = Self.correctCount(logits, labels)
+        _ = try model.backward(loss.gradient, from: layerCount, needsInputGradient: false)
+        return DataParallelGroup.StepResult(lossSum: loss.value * Double(labels.count), correct: correct)
+    }
+
+    /// Runs the model over `data` in order, in evaluation mode, in batches of ``evaluationBatchSize``
+    /// split over ``dataParallel`` when there is one.
+    public func evaluate(data: TrainingData<Scalar>) throws(SpectralConvError) -> Evaluation {
+        try Self.evaluate(model: model, data: data, batchSize: evaluationBatchSize, group: dataParallel)
+    }
+
+    /// Runs `model` over `data` in order, in evaluation mode (dropout off, batch norm on running
+    /// statistics), each batch split over `replicas` single-threaded copies of the model when R > 1
+    /// and the model can be copied (predictions are per sample, so only the loss's rounding depends on R).
+    public static func evaluate(model: Sequential<Scalar>, data: TrainingData<Scalar>, batchSize: Int,
+                                replicas: Int = 1) throws(SpectralConvError) -> Evaluation {
+        let group = replicas > 1 ? try? DataParallelGroup(model: model, replicas: replicas) : nil
+        return try evaluate(model: model, data: data, batchSize: batchSize, group: group)
+    }
+
+    static func evaluate(model: Sequential<Scalar>, data: TrainingData<Scalar>, batchSize: Int,
+                         group: DataParallelGroup<Scalar>?) throws(SpectralConvError) -> Evaluation {
         guard data.count > 0 else { throw .invalidArgument("cannot evaluate on an empty data set") }
         let size = max(batchSize, 1)
         let layerCount = model.endsInSoftmax ? model.layers.count - 1 : model.layers.count
@@ -138,9 +193,15 @@ public final class Trainer<Scalar: TensorScalar> {
         while start < data.count {
             let indices = Array(start..<min(start + size, data.count))
             let (input, batchLabels) = try data.batch(indices, 0, batch)
-            let logits = try model.forward(input, through: layerCount, training: false)
-            lossSum += try SoftmaxCrossEntropy.evaluate(logits: logits, labels: batchLabels).value * Double(batchLabels.count)
-            predictions += argmax(logits)
+            if let group {
+                let result = try group.evaluate(input: input, labels: batchLabels, layerCount: layerCount)
+                lossSum += result.lossSum
+                predictions += result.predictions
+            } else {
+                let logits = try model.forward(input, through: layerCount, training: false)
+                lossSum += try SoftmaxCrossEntropy.evaluate(logits: logits, labels: batchLabels).value * Double(batchLabels.count)
+                predictions += argmax(logits)
+            }
             labels += batchLabels
             start += size
             batch += 1

@@ -28,6 +28,12 @@ public final class PReLU<Scalar: TensorScalar>: Layer {
 
     public var parameters: [Parameter<Scalar>] { [slope] }
 
+    public func makeReplica() throws(SpectralConvError) -> (any Layer<Scalar>)? {
+        let copy = try PReLU(channels: slope.value.count, initialSlope: initialSlope, name: name)
+        copy.slope.value = slope.value
+        return copy
+    }
+
     public func reset(generator: inout SplitMix64) {
         slope.value = Tensor(shape: slope.shape, repeating: Scalar(initialSlope))
     }

@@ -14,6 +14,10 @@ public final class Softmax<Scalar: TensorScalar>: Layer {
 
     public init(name: String = "") { self.name = name }
 
+    public func makeReplica() throws(SpectralConvError) -> (any Layer<Scalar>)? {
+        Softmax<Scalar>(name: name)
+    }
+
     public func outputShape(forInputShape inputShape: [Int]) throws(SpectralConvError) -> [Int] {
         try LayerValidation.requireRank(inputShape, 1, layer: "Softmax", expected: "a [K] sample (add a Flatten before it?)")
         return inputShape

@@ -281,11 +281,22 @@ import Testing
         let summary = SweepSummary(rows: rows, algorithms: ["direct", "im2col", "fft", "auto"])
         #expect(summary.configurations == 3 && summary.evaluable == 3)
         let choice = try #require(summary.autoForward)
-        #expect(choice.evaluated == 3 && choice.fastest == 1 && choice.within10Percent == 2 && choice.within1_5x == 2)
+        #expect(choice.evaluated == 3 && choice.fastest == 1 && choice.within5Percent == 2 && choice.within10Percent == 2 && choice.within1_5x == 2)
         #expect(choice.worstRatio == 2 && choice.worstConfiguration == "C=1 8x8 k=5")
         #expect(abs(choice.geometricMeanRatio - pow(1 * 1.05 * 2, 1.0 / 3)) < 1e-12)
         #expect(!choice.meetsAcceptance)
         let own = try #require(summary.choices.first { $0.basis == "own_timing" })
         #expect(own.within10Percent == 1 && own.within1_5x == 2 && own.worstRatio == 2)   // 1.2, 1.05, 2
+
+        // A saved report without a summary (or with an older one) decodes; the summary is recomputed.
+        let config = SweepReport.Config(
+            kernels: [1, 3, 5], sizes: [8], channels: [1], batch: 1, threads: 1, padding: "same", algorithms: ["direct", "im2col", "fft", "auto"],
+            repeats: 1, budgetSeconds: 1, backward: false, seed: 1, fftRigor: "estimate", costModel: "default",
+            openblasEnvironment: [:], started: "", seconds: 0)
+        let report = SweepReport(config: config, rows: rows)
+        var object = try #require(try JSONSerialization.jsonObject(with: Data(report.jsonString().utf8)) as? [String: Any])
+        object["summary"] = nil
+        let decoded = try SweepReport.decode(try JSONSerialization.data(withJSONObject: object))
+        #expect(decoded.summary == summary)
     }
 }

@@ -198,6 +198,13 @@ public struct SweepReport: Codable, Sendable, Hashable {
         self.summary = SweepSummary(rows: rows, algorithms: config.algorithms)
     }
 
+    /// Decodes the configuration and the rows; the summary is recomputed from the rows (it is
+    /// derived data, so reports written by older versions gain the measures added since).
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(config: try container.decode(Config.self, forKey: .config), rows: try container.decode([Row].self, forKey: .rows))
+    }
+
     /// The configurations in sweep order, each with its rows.
     public var points: [(point: SweepBenchmark.Point, rows: [Row])] {
         var order: [SweepBenchmark.Point] = []

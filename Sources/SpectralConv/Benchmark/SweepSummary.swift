@@ -16,7 +16,8 @@ import Foundation
 /// ``predictionErrors`` is the root-mean-square of `ln(predicted/measured)` per concrete path and
 /// pass: how far the cost model's absolute predictions were off.
 public struct SweepSummary: Codable, Sendable, Hashable {
-    /// The ratio thresholds of the acceptance test.
+    /// The ratio thresholds of the acceptance test (`autotune` is held to ``tightRatio``).
+    public static let tightRatio = 1.05
     public static let nearRatio = 1.10
     public static let boundRatio = 1.5
 
@@ -31,6 +32,8 @@ public struct SweepSummary: Codable, Sendable, Hashable {
         public var evaluated: Int
         /// Of which the chosen path was the fastest one (by choice) or the ratio was ≤ 1 (own timing).
         public var fastest: Int
+        /// Ratio to the fastest ≤ 1.05.
+        public var within5Percent: Int
         /// Ratio to the fastest ≤ 1.10.
         public var within10Percent: Int
         /// Ratio to the fastest ≤ 1.5.
@@ -48,7 +51,7 @@ public struct SweepSummary: Codable, Sendable, Hashable {
 
         enum CodingKeys: String, CodingKey {
             case algorithm, pass, basis, evaluated, fastest
-            case within10Percent = "within_10_percent", within1_5x = "within_1_5x"
+            case within5Percent = "within_5_percent", within10Percent = "within_10_percent", within1_5x = "within_1_5x"
             case worstRatio = "worst_ratio", worstConfiguration = "worst_configuration"
             case geometricMeanRatio = "geometric_mean_ratio"
         }
@@ -135,6 +138,7 @@ public struct SweepSummary: Codable, Sendable, Hashable {
                     choices.append(ChoiceQuality(
                         algorithm: name, pass: pass.rawValue, basis: basis, evaluated: tally.ratios.count,
                         fastest: tally.ratios.filter(\.isFastest).count,
+                        within5Percent: tally.ratios.filter { $0.ratio <= Self.tightRatio }.count,
                         within10Percent: tally.ratios.filter { $0.ratio <= Self.nearRatio }.count,
                         within1_5x: tally.ratios.filter { $0.ratio <= Self.boundRatio }.count,
                         worstRatio: worst.ratio, worstConfiguration: worst.point.description,
@@ -177,6 +181,7 @@ extension SweepSummary {
         return ChoiceQuality(
             algorithm: name, pass: ConvolutionPass.forward.rawValue, basis: "choice", evaluated: ratios.count,
             fastest: ratios.filter(\.isFastest).count,
+            within5Percent: ratios.filter { $0.ratio <= tightRatio }.count,
             within10Percent: ratios.filter { $0.ratio <= nearRatio }.count,
             within1_5x: ratios.filter { $0.ratio <= boundRatio }.count,
             worstRatio: worst.ratio, worstConfiguration: worst.point.description,
@@ -185,8 +190,8 @@ extension SweepSummary {
 
     /// One line about `quality`: `<label>: within 10% of the fastest on a/n (x%), within 1.5x on …`.
     public static func line(_ quality: ChoiceQuality, label: String) -> String {
-        String(format: "%@: within 10%% of the fastest on %d/%d (%.1f%%), within 1.5x on %d/%d (%.1f%%); fastest on %d; worst %.2fx at %@; geometric mean %.3fx",
-               label, quality.within10Percent, quality.evaluated, 100 * quality.within10PercentFraction,
+        String(format: "%@: within 5%% of the fastest on %d/%d, within 10%% on %d/%d (%.1f%%), within 1.5x on %d/%d (%.1f%%); fastest on %d; worst %.2fx at %@; geometric mean %.3fx",
+               label, quality.within5Percent, quality.evaluated, quality.within10Percent, quality.evaluated, 100 * quality.within10PercentFraction,
                quality.within1_5x, quality.evaluated, 100 * quality.within1_5xFraction, quality.fastest, quality.worstRatio,
                quality.worstConfiguration, quality.geometricMeanRatio)
     }

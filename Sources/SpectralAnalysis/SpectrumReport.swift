@@ -97,14 +97,7 @@ public struct SpectrumReport: Encodable, Sendable {
 
     /// The report as one line of JSON (keys sorted).
     public func jsonString() throws(SpectralConvError) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        do {
-            return String(decoding: try encoder.encode(self), as: UTF8.self)
-        } catch {
-            throw .invalidArgument("could not encode the report as JSON: \(error)")
-        }
+        try ReportJSON.encode(self, what: "the spectrum report")
     }
 
     /// How many kernels got each label, in ``FilterLabel`` order, zero counts left out.

@@ -28,15 +28,7 @@ import SpectralConv
 
     @Test(arguments: cases)
     func matchesDoubleDefinition(_ c: Case) throws {
-        let engine = try ConvolutionEngine(threads: 2)
-        let x = Tensor<Double>.uniform(shape: c.input, seed: 1)
-        let w = Tensor<Double>.uniform(shape: c.weight, seed: 2)
-        let reference = try ReferenceConvolution.forward(input: x, weight: w, options: c.options)
-        let single = try engine.forward(input: x.converted(to: Float.self), weight: w.converted(to: Float.self), options: c.options, algorithm: .fft)
-        let double = try engine.forward(input: x, weight: w, options: c.options, algorithm: .fft)
-        let scale = reference.maxMagnitude
-        #expect(single.converted(to: Double.self).maxAbsoluteDifference(from: reference) / scale <= 1e-5)
-        #expect(double.maxAbsoluteDifference(from: reference) / scale <= 1e-12)
+        try FFTDefinitionCheck.expectMatches(engine: try ConvolutionEngine(threads: 2), input: c.input, weight: c.weight, options: c.options, seeds: (1, 2))
     }
 }
 

@@ -43,14 +43,7 @@ import Testing
         let engine = try ConvolutionEngine(threads: c.threads)
         let geometry = try ConvolutionGeometry(inputShape: c.input, weightShape: c.weight, options: c.options)
         #expect(try Self.takesPerMapRoute(engine, geometry))
-        let x = Tensor<Double>.uniform(shape: c.input, seed: 3)
-        let w = Tensor<Double>.uniform(shape: c.weight, seed: 4)
-        let reference = try ReferenceConvolution.forward(input: x, weight: w, options: c.options)
-        let single = try engine.forward(input: x.converted(to: Float.self), weight: w.converted(to: Float.self), options: c.options, algorithm: .fft)
-        let double = try engine.forward(input: x, weight: w, options: c.options, algorithm: .fft)
-        let scale = reference.maxMagnitude
-        #expect(single.converted(to: Double.self).maxAbsoluteDifference(from: reference) / scale <= 1e-5)
-        #expect(double.maxAbsoluteDifference(from: reference) / scale <= 1e-12)
+        try FFTDefinitionCheck.expectMatches(engine: engine, input: c.input, weight: c.weight, options: c.options, seeds: (3, 4))
     }
 
     @Test func largeImagesAreTiled() throws {

@@ -196,13 +196,6 @@ public struct LayerBenchmarkReport: Codable, Sendable, Hashable {
 
     /// The report as one JSON object (keys sorted; compact unless `pretty`).
     public func jsonString(pretty: Bool = false) throws(SpectralConvError) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = pretty ? [.sortedKeys, .prettyPrinted] : [.sortedKeys]
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        do {
-            return String(decoding: try encoder.encode(self), as: UTF8.self)
-        } catch {
-            throw .invalidArgument("cannot encode the benchmark report as JSON: \(error)")
-        }
+        try ReportJSON.encode(self, pretty: pretty, what: "the benchmark report")
     }
 }

@@ -218,22 +218,13 @@ public struct SweepReport: Codable, Sendable, Hashable {
 
     /// The report as one JSON object (keys sorted; compact unless `pretty`).
     public func jsonString(pretty: Bool = false) throws(SpectralConvError) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = pretty ? [.sortedKeys, .prettyPrinted] : [.sortedKeys]
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        do {
-            return String(decoding: try encoder.encode(self), as: UTF8.self)
-        } catch {
-            throw .invalidArgument("cannot encode the sweep report as JSON: \(error)")
-        }
+        try ReportJSON.encode(self, pretty: pretty, what: "the sweep report")
     }
 
     /// Decodes a report written by ``jsonString(pretty:)``; `path` names the source in errors.
     public static func decode(_ data: Data, path: String = "<memory>") throws(SpectralConvError) -> SweepReport {
-        let decoder = JSONDecoder()
-        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         do {
-            return try decoder.decode(SweepReport.self, from: data)
+            return try ReportJSON.decoder.decode(SweepReport.self, from: data)
         } catch {
             throw .invalidFormat(path: path, reason: "not a sweep report written by `spectralconv bench sweep --json` (\(CostModelCalibration.shortDescription(of: error)))")
         }

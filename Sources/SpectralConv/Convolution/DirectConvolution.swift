@@ -60,11 +60,16 @@ enum DirectConvolution {
         }
     }
 
-    /// Layers with fewer useful flops than this run on the calling thread: waking another thread
-    /// (`DispatchQueue.concurrentPerform`) costs microseconds, more than such a layer's work
-    /// (measured on 2 busy cores: a 1-channel 16×16 layer with a 1×1 or 2×2 kernel took 5–8 µs on
-    /// two threads, where im2col's single-threaded GEMM took 1.7 µs).
-    static let serialFlops = 262_144.0
+    /// Layers with fewer useful flops than this (2^24, about 0.15 ms of work on one core) run on
+    /// the calling thread. Below it a second thread costs more than it brings: waking it
+    /// (`DispatchQueue.concurrentPerform`) takes microseconds, and the parallel plan splits the
+    /// work into output-channel chunks and narrower row bands, each of which fills its own input
+    /// band. Measured with `spectralconv bench layer --batch 1 --padding same --algorithms direct
+    /// --threads 1|2` on 2 idle cores (ms, one thread → two): 1-channel 32² k=12 (0.3 Mflop)
+    /// 0.006 → 0.012; 16-channel 32² k=3 (4.7 Mflop) 0.049 → 0.099; 16-channel 32² k=5 (13 Mflop)
+    /// 0.165 → 0.194; 1-channel 128² k=16 (8.4 Mflop) 0.136 → 0.156; above it two threads win:
+    /// 16-channel 64² k=5 (52 Mflop) 0.61 → 0.52, 64-channel 64² k=3 (302 Mflop) 2.92 → 1.79.
+    static let serialFlops = 16_777_216.0
 
     /// The threads the direct path uses on `g` with `available` threads: 1 below ``serialFlops``.
     static func workingThreads(_ g: ConvolutionGeometry, available: Int) -> Int {

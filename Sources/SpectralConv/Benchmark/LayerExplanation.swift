@@ -109,7 +109,7 @@ public struct LayerExplanation: Sendable {
                 lines.append("  note: calibrated at \(calibration.threads) threads, predicting for \(threads) by scaling the per-thread work terms")
             }
         } else {
-            lines.append("cost model: the documented default (per-thread rates: direct \(Self.number(model.directRate)), gemm \(Self.number(model.gemmRate)), transform \(Self.number(model.transformRate)), product \(Self.number(model.productRate)) GFLOP/s, copies \(Self.number(model.copyRate)) GB/s; no per-call cost)")
+            lines.append("cost model: the documented default (per-thread rates: direct \(Self.number(model.directRate)), gemm \(Self.number(model.gemmRate)), transform \(Self.number(model.transformRate)), product \(Self.number(model.productRate)) GFLOP/s, copies \(Self.number(model.copyRate)) GB/s; per call: direct \(Self.number(model.directCallSeconds * 1e6)), im2col \(Self.number(model.im2colCallSeconds * 1e6)), fft \(Self.number(model.fftCallSeconds * 1e6)) µs)")
         }
         for pass in passes {
             lines.append("")

@@ -192,7 +192,7 @@ import Testing
         // 64 input and output maps: both threads transform.
         #expect(terms[.transformFlops] == layout.transformFlops / 2 && terms[.productFlops] == layout.productFlops / 2)
         #expect(abs(model.predictedSeconds(for: g, algorithm: .fft, threads: 2)
-                    - (layout.transformFlops / 2 / 11e9 + layout.productFlops / 2 / 80e9 + terms[.copyBytes] / 8e9 + terms[.calls] * 9e-6)) < 1e-15)
+                    - (layout.transformFlops / 2 / 11e9 + layout.productFlops / 2 / 36e9 + terms[.copyBytes] / 8e9 + terms[.calls] * 9e-6)) < 1e-15)
         #expect(terms[.calls] == 1)
         // The direct path at full register blocks: flops at 85 GFLOP/s per thread, no loss; this
         // 4.7-Mflop layer runs on one thread (below DirectConvolution.serialFlops).

@@ -20,10 +20,15 @@ enum BLAS {
     /// default spin of 2^28 cycles, with margin).
     static let threadSpinSeconds = 0.2
 
-    /// Notes the end of a GEMM if it ran multi-threaded (one atomic store; the GEMMs it follows are
-    /// large).
-    private static func noteCallEnd() {
-        if openblas_get_num_threads() > 1 {
+    /// `m·n·k` below which OpenBLAS runs a GEMM on the calling thread whatever its thread setting:
+    /// `SMP_THRESHOLD_MIN · GEMM_MULTITHREAD_THRESHOLD` = 65536 · 4 (its `interface/gemm.c`,
+    /// default build), the same for real and complex GEMMs.
+    static let singleThreadedWork = 262_144
+
+    /// Notes the end of a GEMM of `m·n·k = work` if it ran multi-threaded (one atomic store): small
+    /// GEMMs never wake OpenBLAS' workers, so nothing need wait after them.
+    private static func noteCallEnd(work: Int) {
+        if work >= singleThreadedWork && openblas_get_num_threads() > 1 {
             lastThreadedCallEnd.store(DispatchTime.now().uptimeNanoseconds, ordering: .relaxed)
         }
     }
@@ -67,7 +72,7 @@ enum BLAS {
                 }
             }
         }
-        noteCallEnd()
+        noteCallEnd(work: m * n * k)
     }
 
     /// Complex `C[m×n] = op(A) · op(B) + beta · C` on interleaved (re, im) storage, row-major.
@@ -96,7 +101,7 @@ enum BLAS {
             var betaValue: (Double, Double) = (Double(beta), 0)
             cblas_zgemm(CblasRowMajor, CblasNoTrans, tb, Int32(m), Int32(n), Int32(k), &alpha, a, Int32(lda), b, Int32(ldb), &betaValue, c, Int32(ldc))
         }
-        noteCallEnd()
+        noteCallEnd(work: m * n * k)
     }
 
     enum ComplexTranspose {

@@ -23,7 +23,9 @@ import Foundation
 /// **Two sources of coefficients.**
 /// - The **documented default** (``default``): per-thread rates and per-call costs measured on
 ///   this project's 2-core AVX2/AVX-512 x86-64 machine (Float32, release build with `-target-cpu
-///   haswell`; rounded from a `bench sweep --calibrate` fit of 162 configurations, 2 threads) —
+///   haswell`; rounded from a `bench sweep --calibrate` fit of 162 configurations at batch 1,
+///   2 threads, except the products: batch 1 cannot pin their rate (fitted 80 GFLOP/s), and 36
+///   keeps the batch-8 64-channel 3×3 layer on the direct path where it measures 1.25× faster) —
 ///   `c_flops = c_loss = 1/directRate`, `1/gemmRate`, `1/transformRate`, `1/productRate`,
 ///   `c_copy = 1/copyRate`, `c_call` = the path's call cost. It decides well when one path is
 ///   clearly cheaper and misjudges close calls: on that machine's held-out sweep of 198
@@ -59,7 +61,7 @@ public struct ConvolutionCostModel: Sendable, Hashable {
     /// Choices already made (``fastest(for:pass:threads:)``), shared by copies until one is changed.
     private var choices = ChoiceMemo()
 
-    public init(directRate: Double = 85, gemmRate: Double = 60, transformRate: Double = 11, productRate: Double = 80, copyRate: Double = 8,
+    public init(directRate: Double = 85, gemmRate: Double = 60, transformRate: Double = 11, productRate: Double = 36, copyRate: Double = 8,
                 directCallSeconds: Double = 1e-6, im2colCallSeconds: Double = 9e-6, fftCallSeconds: Double = 9e-6) {
         self.directRate = directRate
         self.gemmRate = gemmRate

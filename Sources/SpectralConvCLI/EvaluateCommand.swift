@@ -33,7 +33,7 @@ struct EvaluateCommand: ParsableCommand {
         network.setAlgorithm(try configuration.parsedAlgorithm())
         try Trainer.loadWeights(into: network, from: RunFiles.checkpoint(runDirectory))
         let result = try Trainer.evaluate(model: network, data: RunFiles.trainingData(test, augmentation: augmentation, augment: false, seed: 0),
-                                          batchSize: 500, replicas: try configuration.replicas(for: engine))
+                                          batchSize: 500, replicas: try configuration.replicas(threads: engine.threads))
         let matrix = try ConfusionMatrix(classCount: max(test.classCount, network.outputShape.last ?? 1), labels: result.labels,
                                          predictions: result.predictions)
         print(String(format: "test accuracy %.4f (loss %.4f) on %d images", result.accuracy, result.loss, test.count))

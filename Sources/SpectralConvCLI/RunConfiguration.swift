@@ -87,11 +87,11 @@ struct RunConfiguration: Codable {
 
     func makeEngine() throws(SpectralConvError) -> ConvolutionEngine { try ConvolutionEngine(threads: threads) }
 
-    /// The trainer's replica count for `engine`'s threads: one per thread with `batch`
+    /// The trainer's replica count for `threads` threads: one per thread with `batch`
     /// parallelism, 1 (layer-level threads) with `layers`.
-    func replicas(for engine: ConvolutionEngine) throws(SpectralConvError) -> Int {
+    func replicas(threads: Int) throws(SpectralConvError) -> Int {
         switch parallelism ?? "batch" {
-        case "batch": return engine.threads
+        case "batch": return threads
         case "layers": return 1
         default: throw .invalidArgument("unknown parallelism '\(parallelism ?? "")'; expected batch or layers")
         }

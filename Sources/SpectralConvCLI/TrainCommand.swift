@@ -101,7 +101,7 @@ struct TrainCommand: ParsableCommand {
             npyImages: npyImages, npyLabels: npyLabels, npyTestImages: npyTestImages, npyTestLabels: npyTestLabels)
         _ = try configuration.parsedAlgorithm()
         _ = try configuration.makeOptimizer()
-        _ = try configuration.replicas(for: ConvolutionEngine(threads: 1))
+        _ = try configuration.replicas(threads: 1)
         return configuration
     }
 
@@ -141,7 +141,7 @@ struct TrainingSession {
         network.setAlgorithm(try configuration.parsedAlgorithm())
         let stop = StopFlag()
         let trainer = try Trainer(model: network, optimizer: try configuration.makeOptimizer(), batchSize: configuration.batchSize,
-                                  seed: configuration.seed, stopFlag: stop, replicas: try configuration.replicas(for: engine))
+                                  seed: configuration.seed, stopFlag: stop, replicas: try configuration.replicas(threads: engine.threads))
         if let reason = trainer.dataParallelFallback {
             log("threads: layer-level, not batch-level: \(reason)")
         }

@@ -13,10 +13,7 @@ extension LayerBenchmark {
         algorithm: ConvolutionAlgorithm, repeats: Int, settle: Bool = true, minimumSeconds: Double = 0,
         warmUpLimit: Double
     ) throws(SpectralConvError) -> (timing: TimingSummary?, output: Tensor<Float>, warmUpMs: Double) {
-        let clock = ContinuousClock()
-        let start = clock.now
-        try engine.prepare(algorithm, geometry: geometry, scalar: Float.self)
-        let warmUpMs = TimingSummary.milliseconds(clock.now - start)
+        let warmUpMs = try warmUp(engine: engine, geometry: geometry, algorithm: algorithm)
         var output = Tensor<Float>(shape: [])
         guard warmUpMs <= warmUpLimit * 1e3 else { return (nil, output, warmUpMs) }
         if settle { settleBLASThreads() }

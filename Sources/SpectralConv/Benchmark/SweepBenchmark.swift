@@ -287,7 +287,7 @@ public enum SweepBenchmark {
         ) { (contestant: Int) throws(SpectralConvError) in
             _ = try engine.forward(input: input, weight: weight, geometry: geometry, algorithm: c.algorithms[timedIndices[contestant]])
         }
-        if timedIndices.contains(where: { usesBLAS(engine.resolve(c.algorithms[$0], for: geometry)) }) { blasBusy = true }
+        if blasRank.values.contains(where: { $0.0 == 1 }) { blasBusy = true }
         for (contestant, index) in timedIndices.enumerated() {
             let timing: TimingSummary
             switch outcomes[contestant] {
@@ -295,14 +295,12 @@ public enum SweepBenchmark {
             case .timed(let summary): timing = summary
             }
             let algorithm = c.algorithms[index]
-            let concrete = ConvolutionAlgorithm.concrete.contains(algorithm)
             var row = rows[index]
             row.status = .measured
             row.repeats = timing.samples.count
             row.medianMs = timing.median
             row.minMs = timing.min
             row.gflops = TimingSummary.gflops(geometry.usefulFlops, milliseconds: timing.median)
-            if !concrete { row.chose = engine.resolve(algorithm, for: geometry).rawValue }
             // 3. The gradients, path by path (after the forward rounds).
             if let dy, let predictedInput = row.predictedBackwardInputMs, let predictedWeight = row.predictedBackwardWeightMs,
                let gradientPaths = gradientPathsOf[index] {

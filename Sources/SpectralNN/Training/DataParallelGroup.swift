@@ -1,4 +1,3 @@
-import Dispatch
 import SpectralConv
 
 /// Data parallelism over the batch inside one process — PyTorch DDP's scheme on threads: R replicas
@@ -111,10 +110,7 @@ public final class DataParallelGroup<Scalar: TensorScalar> {
     ///   - labels: N class indices.
     /// - Throws: the first shard's error in replica order (shape, label), after every shard finished.
     public func computeGradients(input: Tensor<Scalar>, labels: [Int], layerCount: Int) throws(SpectralConvError) -> StepResult {
-        let total = labels.count
-        guard input.rank >= 1, input.shape[0] == total, total > 0 else {
-            throw .invalidShape("\(labels.count) labels for a batch of shape \(input.shape)")
-        }
+        let total = try Self.batchSize(input, labels)
         synchronize()
         let parts = min(count, total)
         let results = run(total: total, parts: parts) { replica, range throws(SpectralConvError) -> (Double, Int) in
@@ -141,10 +137,7 @@ public final class DataParallelGroup<Scalar: TensorScalar> {
     /// split over the replicas: the summed softmax cross-entropy (`Σ_r mean_r·|shard r|`) and each
     /// sample's arg-max class in input order.
     public func evaluate(input: Tensor<Scalar>, labels: [Int], layerCount: Int) throws(SpectralConvError) -> (lossSum: Double, predictions: [Int]) {
-        let total = labels.count
-        guard input.rank >= 1, input.shape[0] == total, total > 0 else {
-            throw .invalidShape("\(labels.count) labels for a batch of shape \(input.shape)")
-        }
+        let total = try Self.batchSize(input, labels)
         synchronize()
         let results = run(total: total, parts: min(count, total)) { replica, range throws(SpectralConvError) -> (Double, [Int]) in
             let logits = try replica.forward(Self.rows(range, of: input), through: layerCount, training: false)
@@ -162,8 +155,9 @@ public final class DataParallelGroup<Scalar: TensorScalar> {
     }
 
     /// Runs `body(replica r, shard r)` for r in `0..<parts`, the shards of `total` samples,
-    /// concurrently (one fork/join; one part runs on the calling thread) and returns the results in
-    /// replica order. Each call touches only its own replica and its own result slot.
+    /// concurrently (one fork/join through ``Parallelism/forEachPartition(of:_:)``, whose parts are
+    /// the shards) and returns the results in replica order. Each call touches only its own replica
+    /// and its own result slot.
     private func run<T>(total: Int, parts: Int,
                         _ body: (Sequential<Scalar>, Range<Int>) throws(SpectralConvError) -> T) -> [Result<T, SpectralConvError>] {
         let slots = UnsafeMutableBufferPointer<Result<T, SpectralConvError>?>.allocate(capacity: parts)
@@ -172,15 +166,19 @@ public final class DataParallelGroup<Scalar: TensorScalar> {
             slots.deinitialize()
             slots.deallocate()
         }
-        withoutActuallyEscaping(body) { body in
-            let work = SendableBox(body), results = SendableBox(slots), copies = SendableBox(replicas)
-            let perform = { @Sendable (part: Int) in
-                let range = Self.shard(total, part: part, of: parts)
-                results.value[part] = Result { () throws(SpectralConvError) -> T in try work.value(copies.value[part], range) }
-            }
-            if parts == 1 { perform(0) } else { DispatchQueue.concurrentPerform(iterations: parts, execute: perform) }
+        Parallelism(threads: parts).forEachPartition(of: total) { part, range in
+            slots[part] = Result { () throws(SpectralConvError) -> T in try body(replicas[part], range) }
         }
         return slots.map { $0! }
+    }
+
+    /// N, the samples of a batch `input` `[N, …]` with N `labels`.
+    /// - Throws: ``SpectralConvError/invalidShape(_:)`` for an empty batch or a count mismatch.
+    private static func batchSize(_ input: Tensor<Scalar>, _ labels: [Int]) throws(SpectralConvError) -> Int {
+        guard input.rank >= 1, input.shape[0] == labels.count, !labels.isEmpty else {
+            throw .invalidShape("\(labels.count) labels for a batch of shape \(input.shape)")
+        }
+        return labels.count
     }
 
     /// Rows `range` of a batch tensor `[N, …]` as a new tensor (one memory copy).
@@ -234,11 +232,4 @@ private func accumulate(_ x: UnsafeBufferPointer<Float>, into y: UnsafeMutableBu
 
 private func accumulate(_ x: UnsafeBufferPointer<Double>, into y: UnsafeMutableBufferPointer<Double>) {
     for index in 0..<min(x.count, y.count) { y[index] += x[index] }
-}
-
-/// Carries the fork/join's closure and result slots into `concurrentPerform`: each iteration uses
-/// its own replica and writes its own slot, so nothing is shared mutably.
-private struct SendableBox<Value>: @unchecked Sendable {
-    let value: Value
-    init(_ value: Value) { self.value = value }
 }

@@ -14,14 +14,15 @@ struct BenchSweepCommand: ParsableCommand {
             Each path: one warm-up call (plans and workspaces built), then --repeats timed calls; \
             median and min reported. A path the cost model predicts to take longer than --budget \
             seconds per call is skipped and marked so. Prints the table and a summary (auto's \
-            choices against the fastest path: the issue-6 acceptance fractions). --calibrate fits \
-            the cost model to this sweep's measurements; verify it on another sweep with \
-            --calibration FILE.
+            choices against the fastest path: the issue-6 acceptance fractions, and where they \
+            missed). --calibrate fits the cost model to this sweep's measurements (its default \
+            grid adds kernels 2 and 4) and keeps what the fitted terms still get wrong as a local \
+            correction for nearby layers; verify it on another sweep with --calibration FILE.
             """
     )
 
-    @Option(help: "Kernel sizes k (k x k), comma-separated.")
-    var kernels: String = SweepBenchmark.Configuration.defaultKernels.map(String.init).joined(separator: ",")
+    @Option(help: ArgumentHelp("Kernel sizes k (k x k), comma-separated (default: \(Self.list(SweepBenchmark.Configuration.defaultKernels)); with --calibrate: \(Self.list(SweepBenchmark.Configuration.calibrationKernels))).", valueName: "kernels"))
+    var kernels: String?
 
     @Option(help: "Input sizes n (n x n), comma-separated.")
     var sizes: String = SweepBenchmark.Configuration.defaultSizes.map(String.init).joined(separator: ",")
@@ -99,6 +100,7 @@ struct BenchSweepCommand: ParsableCommand {
             let (model, name) = try costModel.load()
             if let quality = SweepSummary.judge(model, on: report, name: name) {
                 print(SweepSummary.line(quality, label: "cost model \(name), choices on these measurements"))
+                for line in SweepSummary.missLines(quality) { print(line) }
             }
         }
         if let calibrationPath {
@@ -106,11 +108,19 @@ struct BenchSweepCommand: ParsableCommand {
             try calibration.save(to: calibrationPath)
             print("calibration written to \(calibrationPath):")
             for fit in calibration.fits {
-                print(String(format: "  %@ %@: %d measurements, rms ln error %.3f, max %.3f", fit.algorithm.rawValue, fit.pass.rawValue,
-                             fit.samples, fit.rmsLogError, fit.maxLogError))
+                var line = String(format: "  %@ %@: %d measurements, rms ln error %.3f, max %.3f", fit.algorithm.rawValue, fit.pass.rawValue,
+                                  fit.samples, fit.rmsLogError, fit.maxLogError)
+                if let correction = fit.correction, let loo = correction.leaveOneOutRMS {
+                    line += String(format: "; local correction (bandwidth %.1f, shrinkage %.1f): leave-one-out rms %.3f",
+                                   correction.bandwidth, correction.shrinkage, loo)
+                } else {
+                    line += "; no local correction (it did not predict left-out measurements better)"
+                }
+                print(line)
             }
             if let quality = SweepSummary.judge(ConvolutionCostModel(calibration: calibration), on: report, name: "calibrated") {
                 print(SweepSummary.line(quality, label: "in-sample (the calibrated model's choices on the measurements it was fitted to)"))
+                for line in SweepSummary.missLines(quality) { print(line) }
             }
             print("verify it on another sweep: spectralconv bench sweep --calibration \(calibrationPath) [other kernels, sizes or batch]")
         }
@@ -120,7 +130,8 @@ struct BenchSweepCommand: ParsableCommand {
     private func measure(checkingCalibration: Bool) throws -> SweepReport {
         let (model, modelName) = try costModel.load()
         let configuration = SweepBenchmark.Configuration(
-            kernels: try Self.parseList(kernels, name: "--kernels"),
+            kernels: try Self.parseList(kernels ?? Self.list(checkingCalibration ? SweepBenchmark.Configuration.calibrationKernels
+                                                                                   : SweepBenchmark.Configuration.defaultKernels), name: "--kernels"),
             sizes: try Self.parseList(sizes, name: "--sizes"),
             channels: try Self.parseList(channels, name: "--channels"),
             batch: batch, threads: threads ?? ProcessInfo.processInfo.activeProcessorCount,
@@ -148,6 +159,9 @@ struct BenchSweepCommand: ParsableCommand {
         }
         return Array(data)
     }
+
+    /// `1,3,5`.
+    static func list(_ values: [Int]) -> String { values.map(String.init).joined(separator: ",") }
 
     /// Parses `1,3,5` into positive integers.
     static func parseList(_ text: String, name: String) throws(SpectralConvError) -> [Int] {

@@ -13,6 +13,9 @@ public struct LayerExplanation: Sendable {
         public var terms: [(term: CostTerm, amount: Double, coefficient: Double, seconds: Double)]
         /// Whether the coefficients came from a calibration (else the default rates).
         public var calibrated: Bool
+        /// The calibration's local correction (``CostModelCorrection``): the factor the terms' sum
+        /// is multiplied by, and the weight of the measured layers behind it; nil without one.
+        public var correction: (factor: Double, weight: Double)?
     }
 
     /// Predictions and (optional) measurements of one pass.
@@ -62,7 +65,12 @@ public struct LayerExplanation: Sendable {
                 let parts = CostTerm.terms(of: algorithm).map { term in
                     (term, terms[term], coefficients[term] ?? 0, terms[term] * (coefficients[term] ?? 0))
                 }
-                return Prediction(algorithm: algorithm, seconds: ConvolutionCostModel.seconds(terms, coefficients), terms: parts, calibrated: calibrated)
+                let correction = model.correction(for: algorithm, pass: pass).map { correction in
+                    let estimate = correction.logCorrection(at: CostModelCorrection.Layer(geometry, threads: threads))
+                    return (factor: exp(estimate.logFactor), weight: estimate.weight)
+                }
+                return Prediction(algorithm: algorithm, seconds: ConvolutionCostModel.seconds(terms, coefficients) * (correction?.factor ?? 1),
+                                  terms: parts, calibrated: calibrated, correction: correction)
             }, choice: model.fastest(for: geometry, pass: pass, threads: threads), measured: [])
         }
         if measure {
@@ -118,7 +126,9 @@ public struct LayerExplanation: Sendable {
                 let parts = prediction.terms.filter { $0.amount > 0 }.map { String(format: "%@ %@", $0.term.rawValue, Self.milliseconds($0.seconds)) }
                 let source = prediction.calibrated ? "calibrated" : "default rates"
                 let name = prediction.algorithm.rawValue.padding(toLength: 7, withPad: " ", startingAt: 0)
-                lines.append("  \(name) \(Self.milliseconds(prediction.seconds)) ms  = \(parts.joined(separator: " + "))  (\(source))")
+                let sum = parts.count > 1 ? "(" + parts.joined(separator: " + ") + ")" : parts.joined()
+                let corrected = prediction.correction.map { String(format: " × %.2f local correction (weight %.2g of measured layers nearby)", $0.factor, $0.weight) }
+                lines.append("  \(name) \(Self.milliseconds(prediction.seconds)) ms  = \(corrected == nil ? parts.joined(separator: " + ") : sum + corrected!)  (\(source))")
             }
             if pass.pass == .forward { lines.append("  fft layout: " + Self.fftLayoutDescription(geometry)) }
             let ranked = pass.predictions.sorted { $0.seconds < $1.seconds }

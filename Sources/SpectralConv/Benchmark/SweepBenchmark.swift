@@ -88,6 +88,12 @@ public enum SweepBenchmark {
         public static let defaultKernels = [1, 3, 5, 7, 9, 11, 15, 21, 31]
         public static let defaultSizes = [16, 32, 64, 128, 256, 512]
         public static let defaultChannels = [1, 16, 64]
+        /// The kernels of a calibration sweep (`--calibrate` without `--kernels`): the default ones
+        /// plus 2 and 4 — even kernels and the smallest sizes are where the spatial paths' real
+        /// costs stray most from their operation counts (an im2col layer with 2×2 kernels ran
+        /// 1.5–1.7× slower than a model fitted to odd kernels predicted), so the fit and its
+        /// local correction should see them (198 configurations).
+        public static let calibrationKernels = [1, 2, 3, 4, 5, 7, 9, 11, 15, 21, 31]
 
         public init(
             kernels: [Int] = defaultKernels, sizes: [Int] = defaultSizes, channels: [Int] = defaultChannels,

@@ -5,7 +5,9 @@ extension CostModelCalibration {
     /// one joint fit of the three paths per pass, with one load factor per layer): forward medians
     /// for every path, and with `--backward` sweeps the input- and weight-gradient medians too.
     /// Each row's layer is rebuilt from its columns (channels, size, kernel, batch, padding) and the
-    /// report's thread count, so the fit sees the same terms the model predicts with.
+    /// report's thread count, so the fit sees the same terms the model predicts with. Each fit then
+    /// keeps its measurements' residuals as a local correction (``CostModelCorrection``) when that
+    /// predicts left-out measurements better than the terms alone.
     ///
     /// - Parameters:
     ///   - reports: one or more sweeps (their rows are pooled).
@@ -14,6 +16,7 @@ extension CostModelCalibration {
     /// - Throws: ``SpectralConvError/invalidArgument(_:)`` when some path has no forward measurement.
     public static func fit(to reports: [SweepReport], prior: ConvolutionCostModel = .default, created: Date = Date()) throws(SpectralConvError) -> CostModelCalibration {
         var samples: [ConvolutionPass: [CostModelFit.Sample]] = [:]
+        var layers: [ConvolutionPass: [CostModelCorrection.Layer]] = [:]   // parallel to samples
         var groups: [String: Int] = [:]
         for (reportIndex, report) in reports.enumerated() {
             let threads = report.config.threads
@@ -36,6 +39,7 @@ extension CostModelCalibration {
                     guard let milliseconds, milliseconds > 0 else { continue }
                     let terms = ConvolutionCostTerms.of(geometry, algorithm: algorithm, pass: pass, threads: threads)
                     samples[pass, default: []].append(.init(algorithm: algorithm, terms: terms, seconds: milliseconds / 1e3, group: group))
+                    layers[pass, default: []].append(CostModelCorrection.Layer(geometry, threads: threads))
                 }
             }
         }
@@ -47,10 +51,19 @@ extension CostModelCalibration {
         for pass in ConvolutionPass.allCases {
             guard let passSamples = samples[pass], !passSamples.isEmpty else { continue }
             let results = try CostModelFit.fit(samples: passSamples, priors: priors)
+            let passLayers = layers[pass] ?? []
             for algorithm in ConvolutionAlgorithm.concrete {
                 guard let result = results[algorithm] else { continue }
+                let residuals = passSamples.indices.compactMap { index -> CostModelCorrection.Residual? in
+                    let sample = passSamples[index]
+                    guard sample.algorithm == algorithm else { return nil }
+                    let predicted = ConvolutionCostModel.seconds(sample.terms, result.coefficients)
+                    guard predicted > 0, sample.seconds > 0 else { return nil }
+                    return .init(layer: passLayers[index], logRatio: log(sample.seconds / predicted))
+                }
                 fits.append(Fit(algorithm: algorithm, pass: pass, coefficients: result.coefficients, samples: result.samples,
-                                rmsLogError: result.rmsLogError, maxLogError: result.maxLogError))
+                                rmsLogError: result.rmsLogError, maxLogError: result.maxLogError,
+                                correction: CostModelCorrection.fitted(residuals: residuals)))
             }
         }
         let first = reports.first?.config

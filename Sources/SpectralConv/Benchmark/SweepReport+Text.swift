@@ -71,6 +71,7 @@ extension SweepReport {
         for choice in s.choices {
             let basis = choice.basis == "choice" ? "by choice" : "own timing"
             lines.append(SweepSummary.line(choice, label: "\(choice.algorithm) \(choice.pass) (\(basis))"))
+            if choice.basis == "choice" { lines += SweepSummary.missLines(choice) }
         }
         if !s.predictionErrors.isEmpty {
             let errors = s.predictionErrors.sorted { $0.key < $1.key }.map { String(format: "%@ %.2f", $0.key, $0.value) }
@@ -79,6 +80,10 @@ extension SweepReport {
         if let auto = s.autoForward {
             lines.append("issue 6 acceptance (auto within 10% on >= 95%, never above 1.5x; by choice): "
                          + (auto.meetsAcceptance ? "met" : "NOT met"))
+        }
+        if let autotune = s.choices.first(where: { $0.algorithm == ConvolutionAlgorithm.autotune.rawValue && $0.pass == "forward" && $0.basis == "choice" }) {
+            lines.append("issue 6 acceptance (autotune within 5% on all; by choice): "
+                         + (autotune.within5Percent == autotune.evaluated ? "met" : "NOT met"))
         }
         return lines.joined(separator: "\n") + "\n"
     }

@@ -43,6 +43,9 @@ public struct SweepSummary: Codable, Sendable, Hashable {
         public var worstConfiguration: String
         /// Geometric mean of the ratios.
         public var geometricMeanRatio: Double
+        /// The configurations above 5% of the fastest, worst first (`C=16 64x64 k=2: 1.65x, im2col
+        /// instead of direct`).
+        public var misses: [String]
 
         public var within10PercentFraction: Double { evaluated > 0 ? Double(within10Percent) / Double(evaluated) : 0 }
         public var within1_5xFraction: Double { evaluated > 0 ? Double(within1_5x) / Double(evaluated) : 0 }
@@ -54,6 +57,34 @@ public struct SweepSummary: Codable, Sendable, Hashable {
             case within5Percent = "within_5_percent", within10Percent = "within_10_percent", within1_5x = "within_1_5x"
             case worstRatio = "worst_ratio", worstConfiguration = "worst_configuration"
             case geometricMeanRatio = "geometric_mean_ratio"
+            case misses
+        }
+
+        /// One judged configuration: the ratio to the fastest, where, what ran and what was fastest.
+        struct Judgement {
+            var ratio: Double
+            var point: SweepBenchmark.Point
+            var chose: String
+            var fastest: String
+        }
+
+        init(algorithm: String, pass: String, basis: String, judgements: [Judgement]) {
+            self.algorithm = algorithm
+            self.pass = pass
+            self.basis = basis
+            evaluated = judgements.count
+            fastest = judgements.filter { basis == "choice" ? $0.chose == $0.fastest : $0.ratio <= 1 }.count
+            within5Percent = judgements.filter { $0.ratio <= SweepSummary.tightRatio }.count
+            within10Percent = judgements.filter { $0.ratio <= SweepSummary.nearRatio }.count
+            within1_5x = judgements.filter { $0.ratio <= SweepSummary.boundRatio }.count
+            let worst = judgements.max { $0.ratio < $1.ratio }
+            worstRatio = worst?.ratio ?? .nan
+            worstConfiguration = worst?.point.description ?? ""
+            geometricMeanRatio = judgements.isEmpty ? .nan : exp(judgements.map { log($0.ratio) }.reduce(0, +) / Double(judgements.count))
+            misses = judgements.filter { $0.ratio > SweepSummary.tightRatio }.sorted { $0.ratio > $1.ratio }.map { judgement in
+                let what = basis == "choice" ? "\(judgement.chose) instead of \(judgement.fastest)" : "own timing, \(judgement.fastest) fastest"
+                return String(format: "%@: %.2fx, %@", judgement.point.description, judgement.ratio, what)
+            }
         }
     }
 
@@ -82,10 +113,7 @@ public struct SweepSummary: Codable, Sendable, Hashable {
         let concrete = ConvolutionAlgorithm.concrete.map(\.rawValue)
         let judged = algorithms.filter { !concrete.contains($0) }
 
-        struct Tally {
-            var ratios: [(ratio: Double, isFastest: Bool, point: SweepBenchmark.Point)] = []
-        }
-        var tallies: [String: Tally] = [:]
+        var tallies: [String: [ChoiceQuality.Judgement]] = [:]
         func key(_ algorithm: String, _ pass: ConvolutionPass, _ basis: String) -> String { "\(algorithm)|\(pass.rawValue)|\(basis)" }
         var evaluable = 0
         var logErrors: [String: [Double]] = [:]
@@ -110,11 +138,12 @@ public struct SweepSummary: Codable, Sendable, Hashable {
             for name in judged {
                 guard let row = group.first(where: { $0.algorithm == name }), row.status == .measured else { continue }
                 if let chose = row.chose, let chosen = measured.first(where: { $0.algorithm == chose }) {
-                    tallies[key(name, .forward, "choice"), default: Tally()].ratios.append(
-                        (chosen.medianMs! / fastest, chose == best.algorithm, point))
+                    tallies[key(name, .forward, "choice"), default: []].append(
+                        .init(ratio: chosen.medianMs! / fastest, point: point, chose: chose, fastest: best.algorithm))
                 }
                 if let own = row.medianMs {
-                    tallies[key(name, .forward, "own_timing"), default: Tally()].ratios.append((own / fastest, own <= fastest, point))
+                    tallies[key(name, .forward, "own_timing"), default: []].append(
+                        .init(ratio: own / fastest, point: point, chose: row.chose ?? name, fastest: best.algorithm))
                 }
                 // Gradients, by choice.
                 for pass in [ConvolutionPass.backwardInput, .backwardWeight] {
@@ -123,8 +152,8 @@ public struct SweepSummary: Codable, Sendable, Hashable {
                     guard let bestGradient = timed.min(by: { time($0)! < time($1)! }),
                           let chose = pass == .backwardInput ? row.choseBackwardInput : row.choseBackwardWeight,
                           let chosen = timed.first(where: { $0.algorithm == chose }) else { continue }
-                    tallies[key(name, pass, "choice"), default: Tally()].ratios.append(
-                        (time(chosen)! / time(bestGradient)!, chose == bestGradient.algorithm, point))
+                    tallies[key(name, pass, "choice"), default: []].append(
+                        .init(ratio: time(chosen)! / time(bestGradient)!, point: point, chose: chose, fastest: bestGradient.algorithm))
                 }
             }
         }
@@ -133,16 +162,8 @@ public struct SweepSummary: Codable, Sendable, Hashable {
         for name in judged {
             for pass in ConvolutionPass.allCases {
                 for basis in ["choice", "own_timing"] {
-                    guard let tally = tallies[key(name, pass, basis)], !tally.ratios.isEmpty else { continue }
-                    let worst = tally.ratios.max { $0.ratio < $1.ratio }!
-                    choices.append(ChoiceQuality(
-                        algorithm: name, pass: pass.rawValue, basis: basis, evaluated: tally.ratios.count,
-                        fastest: tally.ratios.filter(\.isFastest).count,
-                        within5Percent: tally.ratios.filter { $0.ratio <= Self.tightRatio }.count,
-                        within10Percent: tally.ratios.filter { $0.ratio <= Self.nearRatio }.count,
-                        within1_5x: tally.ratios.filter { $0.ratio <= Self.boundRatio }.count,
-                        worstRatio: worst.ratio, worstConfiguration: worst.point.description,
-                        geometricMeanRatio: exp(tally.ratios.map { log($0.ratio) }.reduce(0, +) / Double(tally.ratios.count))))
+                    guard let judgements = tallies[key(name, pass, basis)], !judgements.isEmpty else { continue }
+                    choices.append(ChoiceQuality(algorithm: name, pass: pass.rawValue, basis: basis, judgements: judgements))
                 }
             }
         }
@@ -164,7 +185,7 @@ extension SweepSummary {
     /// sweep it was fitted to, held-out on another. Configurations whose predicted path was not
     /// measured are left out.
     public static func judge(_ model: ConvolutionCostModel, on report: SweepReport, name: String) -> ChoiceQuality? {
-        var ratios: [(ratio: Double, isFastest: Bool, point: SweepBenchmark.Point)] = []
+        var judgements: [ChoiceQuality.Judgement] = []
         for (point, rows) in report.points {
             let measured = rows.filter { $0.isConcrete && $0.status == .measured && $0.medianMs != nil }
             guard let best = measured.min(by: { $0.medianMs! < $1.medianMs! }), let row = rows.first,
@@ -175,17 +196,19 @@ extension SweepSummary {
                       options: ConvolutionOptions(padding: padding)) else { continue }
             let choice = model.fastest(for: geometry, threads: report.config.threads)
             guard let chosen = measured.first(where: { $0.algorithm == choice.rawValue }) else { continue }
-            ratios.append((chosen.medianMs! / best.medianMs!, chosen.algorithm == best.algorithm, point))
+            judgements.append(.init(ratio: chosen.medianMs! / best.medianMs!, point: point, chose: chosen.algorithm, fastest: best.algorithm))
         }
-        guard let worst = ratios.max(by: { $0.ratio < $1.ratio }) else { return nil }
-        return ChoiceQuality(
-            algorithm: name, pass: ConvolutionPass.forward.rawValue, basis: "choice", evaluated: ratios.count,
-            fastest: ratios.filter(\.isFastest).count,
-            within5Percent: ratios.filter { $0.ratio <= tightRatio }.count,
-            within10Percent: ratios.filter { $0.ratio <= nearRatio }.count,
-            within1_5x: ratios.filter { $0.ratio <= boundRatio }.count,
-            worstRatio: worst.ratio, worstConfiguration: worst.point.description,
-            geometricMeanRatio: exp(ratios.map { log($0.ratio) }.reduce(0, +) / Double(ratios.count)))
+        guard !judgements.isEmpty else { return nil }
+        return ChoiceQuality(algorithm: name, pass: ConvolutionPass.forward.rawValue, basis: "choice", judgements: judgements)
+    }
+
+    /// Indented lines naming the configurations of `quality` above 5% of the fastest (at most
+    /// `limit`, worst first).
+    public static func missLines(_ quality: ChoiceQuality, limit: Int = 12) -> [String] {
+        guard !quality.misses.isEmpty else { return [] }
+        var lines = ["  above 5% of the fastest:"] + quality.misses.prefix(limit).map { "    " + $0 }
+        if quality.misses.count > limit { lines.append("    … and \(quality.misses.count - limit) more") }
+        return lines
     }
 
     /// One line about `quality`: `<label>: within 10% of the fastest on a/n (x%), within 1.5x on …`.

@@ -33,9 +33,12 @@ import Foundation
 ///   (a calibration of the machine itself: 93–95% and 98–99.5%).
 /// - A **calibration** (``CostModelCalibration``, written by `spectralconv bench sweep
 ///   --calibrate`): every coefficient fitted per path and per pass to this machine's measurements
-///   (see ``CostModelFit``). When a calibration lacks a pass (no `--backward` sweep), the
-///   gradients use the calibrated forward coefficients of the same path — the direct and FFT
-///   gradients are forward convolutions on derived geometries.
+///   (see ``CostModelFit``), and what the fitted terms still get wrong near the measured layers
+///   kept as a local correction (``CostModelCorrection``: predictions for nearby layers are
+///   multiplied by a kernel-weighted mean of the measured `measured/predicted` ratios). When a
+///   calibration lacks a pass (no `--backward` sweep), the gradients use the calibrated forward
+///   coefficients of the same path, uncorrected — the direct and FFT gradients are forward
+///   convolutions on derived geometries.
 ///
 /// ``calibratedOrDefault`` is the calibration in the default cache folder when there is one, the
 /// default otherwise; engines use it unless given a model. Choices are remembered per geometry
@@ -136,10 +139,21 @@ public struct ConvolutionCostModel: Sendable, Hashable {
     }
 
     /// Predicted seconds of one call of `pass` through concrete path `algorithm` (`fft` for any
-    /// other) on `geometry` with `threads` threads.
+    /// other) on `geometry` with `threads` threads: the terms' sum, times the calibration's local
+    /// correction for that path and pass when it has one (``correction(for:pass:)``).
     public func predictedSeconds(for geometry: ConvolutionGeometry, algorithm: ConvolutionAlgorithm, pass: ConvolutionPass, threads: Int) -> Double {
         let terms = ConvolutionCostTerms.of(geometry, algorithm: algorithm, pass: pass, threads: threads)
-        return Self.seconds(terms, coefficients(for: algorithm, pass: pass).coefficients)
+        let seconds = Self.seconds(terms, coefficients(for: algorithm, pass: pass).coefficients)
+        guard let correction = correction(for: algorithm, pass: pass) else { return seconds }
+        return seconds * correction.factor(for: geometry, threads: threads)
+    }
+
+    /// The calibration's local correction (``CostModelCorrection``) of `pass` through concrete path
+    /// `algorithm` (`fft` for any other), if its fit for exactly that pass has one — a pass
+    /// predicted with another pass' coefficients is not corrected (its layers are other layers).
+    public func correction(for algorithm: ConvolutionAlgorithm, pass: ConvolutionPass) -> CostModelCorrection? {
+        let path = ConvolutionAlgorithm.concrete.contains(algorithm) ? algorithm : .fft
+        return calibration?.fit(for: path, pass: pass)?.correction
     }
 
     /// Predicted seconds of one forward call through `algorithm` (a concrete path; any other is

@@ -12,13 +12,19 @@ import Foundation
 ///  "fits": [{"algorithm": "direct", "pass": "forward", "samples": 162,
 ///            "rms_log_error": 0.09, "max_log_error": 0.41,
 ///            "coefficients": {"direct_flops": 6.1e-12, "direct_blocking_loss": 2.3e-12,
-///                             "copy_bytes": 1.0e-10, "calls": 4.2e-6}}, …]}
+///                             "copy_bytes": 1.0e-10, "calls": 4.2e-6},
+///            "correction": {"bandwidth": 0.3, "shrinkage": 0.1, "leave_one_out_rms": 0.19,
+///                           "residuals": [{"layer": {"batch": 1, "in_channels_per_group": 16, …},
+///                                          "log_ratio": -0.12}, …]}}, …]}
 /// ```
 ///
 /// `coefficients` are seconds per unit of each ``CostTerm`` (`s/flop/thread`, `s/byte/thread`,
 /// `s/call`); `rms_log_error` and `max_log_error` are the root-mean-square and largest
-/// `|ln(predicted / measured)|` over the fitted measurements. `algorithm` is `direct`, `im2col` or
-/// `fft`, `pass` `forward`, `backward_input` or `backward_weight`.
+/// `|ln(predicted / measured)|` over the fitted measurements (of the terms alone). `algorithm` is
+/// `direct`, `im2col` or `fft`, `pass` `forward`, `backward_input` or `backward_weight`. The
+/// optional `correction` is the fit's local correction (``CostModelCorrection``): each measured
+/// layer and `ln(measured/predicted)` there, with the kernel bandwidth and shrinkage that predicted
+/// left-out layers best; files without it (older ones) predict with the terms alone.
 public struct CostModelCalibration: Sendable, Hashable {
     /// The fitted coefficients of one path and pass.
     public struct Fit: Sendable, Hashable {
@@ -32,15 +38,18 @@ public struct CostModelCalibration: Sendable, Hashable {
         public var rmsLogError: Double
         /// `max |ln(predicted/measured)|` over those measurements.
         public var maxLogError: Double
+        /// What the terms still get wrong near the measured layers (nil: none kept).
+        public var correction: CostModelCorrection?
 
         public init(algorithm: ConvolutionAlgorithm, pass: ConvolutionPass, coefficients: ConvolutionCostModel.Coefficients,
-                    samples: Int, rmsLogError: Double, maxLogError: Double) {
+                    samples: Int, rmsLogError: Double, maxLogError: Double, correction: CostModelCorrection? = nil) {
             self.algorithm = algorithm
             self.pass = pass
             self.coefficients = coefficients
             self.samples = samples
             self.rmsLogError = rmsLogError
             self.maxLogError = maxLogError
+            self.correction = correction
         }
     }
 
@@ -80,10 +89,33 @@ public struct CostModelCalibration: Sendable, Hashable {
         var samples: Int?
         var rmsLogError: Double?
         var maxLogError: Double?
+        var correction: FileCorrection?
 
         enum CodingKeys: String, CodingKey {
-            case algorithm, pass, coefficients, samples
+            case algorithm, pass, coefficients, samples, correction
             case rmsLogError = "rms_log_error", maxLogError = "max_log_error"
+        }
+    }
+
+    private struct FileCorrection: Codable {
+        var bandwidth: Double?
+        var shrinkage: Double?
+        var leaveOneOutRMS: Double?
+        var residuals: [FileResidual]?
+
+        enum CodingKeys: String, CodingKey {
+            case bandwidth, shrinkage, residuals
+            case leaveOneOutRMS = "leave_one_out_rms"
+        }
+    }
+
+    private struct FileResidual: Codable {
+        var layer: CostModelCorrection.Layer
+        var logRatio: Double
+
+        enum CodingKeys: String, CodingKey {
+            case layer
+            case logRatio = "log_ratio"
         }
     }
 
@@ -103,7 +135,12 @@ public struct CostModelCalibration: Sendable, Hashable {
             fits: fits.map { fit in
                 FileFit(algorithm: fit.algorithm.rawValue, pass: fit.pass.rawValue,
                         coefficients: Dictionary(uniqueKeysWithValues: fit.coefficients.map { ($0.key.rawValue, $0.value) }),
-                        samples: fit.samples, rmsLogError: fit.rmsLogError, maxLogError: fit.maxLogError)
+                        samples: fit.samples, rmsLogError: fit.rmsLogError, maxLogError: fit.maxLogError,
+                        correction: fit.correction.map { correction in
+                            FileCorrection(bandwidth: correction.bandwidth, shrinkage: correction.shrinkage,
+                                           leaveOneOutRMS: correction.leaveOneOutRMS,
+                                           residuals: correction.residuals.map { FileResidual(layer: $0.layer, logRatio: $0.logRatio) })
+                        })
             })
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
@@ -164,13 +201,37 @@ public struct CostModelCalibration: Sendable, Hashable {
                 coefficients[term] = value
             }
             guard coefficients.values.contains(where: { $0 > 0 }) else { throw invalid("\(name): every coefficient is 0") }
+            let correction = try entry.correction.map { (file: FileCorrection) throws(SpectralConvError) in
+                try Self.correction(file, name: "\(name).correction", invalid: invalid)
+            }
             fits.append(Fit(algorithm: algorithm, pass: pass, coefficients: coefficients, samples: max(0, entry.samples ?? 0),
-                            rmsLogError: entry.rmsLogError ?? .nan, maxLogError: entry.maxLogError ?? .nan))
+                            rmsLogError: entry.rmsLogError ?? .nan, maxLogError: entry.maxLogError ?? .nan, correction: correction))
         }
         for algorithm in ConvolutionAlgorithm.concrete where !fits.contains(where: { $0.algorithm == algorithm && $0.pass == .forward }) {
             throw invalid("no forward fit for \(algorithm); expected forward fits of direct, im2col and fft")
         }
         return CostModelCalibration(fits: fits, threads: threads, created: file.created ?? "", source: file.source ?? "")
+    }
+
+    /// A fit's `correction` object, checked.
+    private static func correction(
+        _ file: FileCorrection, name: String, invalid: (String) -> SpectralConvError
+    ) throws(SpectralConvError) -> CostModelCorrection {
+        guard let bandwidth = file.bandwidth, bandwidth.isFinite, bandwidth > 0 else {
+            throw invalid("\(name): bandwidth \(file.bandwidth.map { "\($0)" } ?? "missing"); expected a positive number")
+        }
+        guard let shrinkage = file.shrinkage, shrinkage.isFinite, shrinkage >= 0 else {
+            throw invalid("\(name): shrinkage \(file.shrinkage.map { "\($0)" } ?? "missing"); expected a number ≥ 0")
+        }
+        guard let residuals = file.residuals, !residuals.isEmpty else { throw invalid("\(name): \"residuals\" is missing or empty") }
+        for (index, residual) in residuals.enumerated() {
+            guard residual.logRatio.isFinite, residual.layer.isValid else {
+                throw invalid("\(name).residuals[\(index)]: expected a finite log_ratio and a layer of positive sizes")
+            }
+        }
+        return CostModelCorrection(bandwidth: bandwidth, shrinkage: shrinkage,
+                                   residuals: residuals.map { .init(layer: $0.layer, logRatio: $0.logRatio) },
+                                   leaveOneOutRMS: file.leaveOneOutRMS)
     }
 
     /// Reads a calibration file.

@@ -11,8 +11,8 @@ struct BenchSweepCommand: ParsableCommand {
         discussion: """
             Layers: input [batch, C, n, n], weight [C, C, k, k] (C = O), stride 1, padding same by \
             default (output n x n; with --padding valid a kernel larger than the input is skipped). \
-            Each path: one warm-up call (plans and workspaces built), then --repeats timed calls; \
-            median and min reported. A path the cost model predicts to take longer than --budget \
+            Each path: one warm-up call (plans and workspaces built), then --repeats timed calls \
+            (up to 4x as many for paths within 10% of the fastest); median and min reported. A path the cost model predicts to take longer than --budget \
             seconds per call is skipped and marked so. Prints the table and a summary (auto's \
             choices against the fastest path: the issue-6 acceptance fractions, and where they \
             missed). --calibrate fits the cost model to this sweep's measurements (its default \
@@ -45,7 +45,7 @@ struct BenchSweepCommand: ParsableCommand {
     @Flag(help: "Also time the input and weight gradients.")
     var backward = false
 
-    @Option(help: "Timed calls per measurement (fewer for paths that would overrun the budget).")
+    @Option(help: "Timed calls per measurement (fewer for paths that would overrun the budget, up to 4x more for near ties).")
     var repeats: Int = 5
 
     @Option(help: "Seconds one call may be predicted to take; paths predicted slower are skipped.")

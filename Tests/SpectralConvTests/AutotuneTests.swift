@@ -207,6 +207,13 @@ struct AutotuneTests {
         #expect(engine.autotuner.tunedKeyCount == 9)
     }
 
+    /// The default timer settles near ties (candidates within 10%) on up to 20 samples within 1 s.
+    @Test func wallClockTimerSamplesCloseCallsFurther() {
+        let timer = WallClockAutotuneTimer()
+        #expect(timer.closeCallRatio == 1.10 && timer.closeCallRuns == 20 && timer.closeCallSeconds == 1)
+        #expect(timer.maximumRuns == 9 && timer.maximumSeconds == 0.5)
+    }
+
     @Test func transposedConvolutionTunesTheOperationItRuns() throws {
         let timer = StubTimer([.direct: 2, .im2col: 3, .fft: 1])
         let engine = try ConvolutionEngine(threads: 1, autotuner: Autotuner(timer: timer, pruningFactor: .infinity))

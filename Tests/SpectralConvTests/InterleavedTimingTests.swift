@@ -88,4 +88,87 @@ import Testing
         #expect(t[0]!.samples.count == 6)   // 6 × 4 ms < 30 ms: stopped by the cap
         #expect(t[1]!.samples.count == 3)   // 3 × 20 ms ≥ 30 ms
     }
+
+    // Close calls. Calls of 1/128 s and more: one call per sample, exact binary times.
+
+    func closeCallPolicy(rounds: Int = 12, seconds: Double = .infinity) -> InterleavedTiming.Policy {
+        InterleavedTiming.Policy(minimumSampleSeconds: 0.001, maximumRounds: 5, closeCallRatio: 1.10, closeCallRounds: rounds, closeCallSeconds: seconds)
+    }
+
+    func calls(_ machine: FakeMachine, _ i: Int) -> Int { machine.log.filter { $0 == i }.count }
+
+    @Test func nearTiedContendersTakeCloseCallRoundsUpToTheCap() {
+        let unit = 1.0 / 128
+        let machine = FakeMachine([unit, 1.0625 * unit])   // 6% apart
+        let outcomes = InterleavedTiming.measure(samples: [5, 5], policy: closeCallPolicy(), clock: { machine.now }, wait: {}) { (i: Int) throws(Failure) in machine.run(i) }
+        #expect(timings(outcomes).map { $0!.samples.count } == [12, 12])
+        #expect(Array(machine.log.suffix(4)) == [0, 1, 0, 1])   // still interleaved
+        // Off: the same pair gets the requested rounds only.
+        let plain = FakeMachine([unit, 1.0625 * unit])
+        var off = closeCallPolicy()
+        off.closeCallRatio = nil
+        _ = InterleavedTiming.measure(samples: [5, 5], policy: off, clock: { plain.now }, wait: {}) { (i: Int) throws(Failure) in plain.run(i) }
+        #expect(plain.log == [0, 1, 0, 1, 0, 1, 0, 1, 0, 1])
+    }
+
+    @Test func aClearWinnerTakesNoCloseCallRounds() {
+        let unit = 1.0 / 128
+        let machine = FakeMachine([unit, 1.125 * unit, unit * 4])   // 12.5% and 4x apart
+        let outcomes = InterleavedTiming.measure(samples: [5, 5, 5], policy: closeCallPolicy(), clock: { machine.now }, wait: {}) { (i: Int) throws(Failure) in machine.run(i) }
+        #expect(timings(outcomes).map { $0!.samples.count } == [5, 5, 5])
+    }
+
+    @Test func onlyTheContendersWithinTheRatioTakeCloseCallRounds() {
+        let unit = 1.0 / 128
+        // 0 and 1 tie; 2 is clearly slower; 3 (not a contender, as the sweep's auto column) is the
+        // fastest and ties with nobody that counts.
+        let machine = FakeMachine([unit, unit, 2 * unit, 0.5 * unit])
+        let outcomes = InterleavedTiming.measure(samples: [5, 5, 5, 5], contenders: [true, true, true, false], policy: closeCallPolicy(),
+                                                 clock: { machine.now }, wait: {}) { (i: Int) throws(Failure) in machine.run(i) }
+        #expect(timings(outcomes).map { $0!.samples.count } == [12, 12, 5, 5])
+        #expect(calls(machine, 3) == 5)
+    }
+
+    @Test func aCloseCallEndsWhenThePairSeparates() {
+        let unit = 1.0 / 128
+        let machine = FakeMachine([unit, 1.25 * unit])
+        // Contestant 0's first three samples (calls 0, 2, 4) run 1.25x slower: both medians are 1.25 units
+        // after the requested rounds; one close-call round brings 0's to 1.125, 11% ahead.
+        machine.factor = { call in call < 6 && call % 2 == 0 ? 1.25 : 1 }
+        let outcomes = InterleavedTiming.measure(samples: [5, 5], policy: closeCallPolicy(), clock: { machine.now }, wait: {}) { (i: Int) throws(Failure) in machine.run(i) }
+        let t = timings(outcomes)
+        #expect(t.map { $0!.samples.count } == [6, 6])
+        #expect(abs(t[0]!.median - 1.125 * unit * 1e3) < 1e-9)
+    }
+
+    @Test func closeCallRoundsStopAtTheTimeCap() {
+        let unit = 1.0 / 128
+        let machine = FakeMachine([unit, unit])
+        // A close-call round takes 2 units; the cap of 5 units lets a round start at 0, 2 and 4 units.
+        let outcomes = InterleavedTiming.measure(samples: [5, 5], policy: closeCallPolicy(rounds: 20, seconds: 5 * unit),
+                                                 clock: { machine.now }, wait: {}) { (i: Int) throws(Failure) in machine.run(i) }
+        #expect(timings(outcomes).map { $0!.samples.count } == [8, 8])
+    }
+
+    @Test func aContestantAtItsMaximumSamplesSitsOutTheCloseCall() {
+        let unit = 1.0 / 128
+        let machine = FakeMachine([unit, unit, unit])
+        // 0's budget allowed 2 samples (no more), 1's allowed 7, 2 is capped by the policy's 12.
+        let outcomes = InterleavedTiming.measure(samples: [2, 5, 5], maximumSamples: [2, 7, 50], policy: closeCallPolicy(),
+                                                 clock: { machine.now }, wait: {}) { (i: Int) throws(Failure) in machine.run(i) }
+        #expect((0..<3).map { calls(machine, $0) } == [2, 7, 12])
+        #expect(timings(outcomes).map { $0!.samples.count } == [2, 7, 12])
+    }
+
+    @Test func aFailedContestantIsNoContender() {   // nor an abandoned one: both are inactive
+        let unit = 1.0 / 128
+        let machine = FakeMachine([unit, unit, 1.25 * unit])
+        // 1 (tied with 0) fails on its 3rd call; 2 is 25% behind 0: no close call is left.
+        let outcomes = InterleavedTiming.measure(samples: [5, 5, 5], policy: closeCallPolicy(), clock: { machine.now }, wait: {}) { (i: Int) throws(Failure) in
+            if i == 1 && calls(machine, 1) == 2 { throw Failure() }
+            machine.run(i)
+        }
+        #expect(outcomes[1].timing == nil)
+        #expect(timings(outcomes)[0]!.samples.count == 5 && timings(outcomes)[2]!.samples.count == 5)
+    }
 }

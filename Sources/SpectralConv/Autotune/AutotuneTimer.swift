@@ -52,11 +52,20 @@ extension AutotuneTimer {
 /// Rounds go on until every candidate has ``minimumRuns`` samples and ``minimumSeconds`` of timed
 /// calls, at most ``maximumRuns`` samples or ``maximumSeconds`` of further rounds; the result is each
 /// candidate's median sample. A candidate whose fastest sample is above ``abandonFactor`` × the
-/// best median drops out after that round (its median so far is reported).
+/// best median drops out after that round (its median so far is reported). **Close calls**: then,
+/// while two or more candidates' medians are within ``closeCallRatio`` (10%) of the best's, those
+/// take further rounds, up to ``closeCallRuns`` (20) samples each or ``closeCallSeconds`` (1 s) of
+/// such rounds (``InterleavedTiming``): with a per-sample spread of σ ≈ 5%, a median of 5 samples is
+/// off by ±2.8% (`1.25·σ/√n`, one sd), of 20 by ±1.4%, so near-tied paths come out in the order
+/// `bench sweep` measures them far more often.
 ///
 /// Cost of tuning one shape: about `(1 + runs)` calls of each candidate for slow layers, about
 /// ``minimumSeconds`` per candidate for fast ones, plus up to 0.2 s per round when a multi-threaded
-/// GEMM (im2col) ran in it and OpenBLAS' workers have to stop spinning before the next round.
+/// GEMM (im2col) ran in it and OpenBLAS' workers have to stop spinning before the next round; a
+/// close call adds up to 15 rounds of the near-tied candidates, at most about ``closeCallSeconds``:
+/// 15 × 2 × ≥ 6 ms ≈ 0.2 s for layers of a few ms and less, the full 1 s for slower ones or when
+/// im2col's OpenBLAS workers are waited out each round (the close call then ends before 20
+/// samples). Only near-tied shapes pay it, once: the choice is cached.
 ///
 /// One candidate on its own (``measure(_:key:bestSoFar:run:)``): the same, with one contestant.
 public struct WallClockAutotuneTimer: AutotuneTimer {
@@ -65,13 +74,23 @@ public struct WallClockAutotuneTimer: AutotuneTimer {
     public var minimumSeconds: Double
     public var maximumSeconds: Double
     public var abandonFactor: Double
+    /// Candidates within this ratio of the best median take further rounds (nil: no close calls).
+    public var closeCallRatio: Double?
+    /// Samples a close call takes a candidate to, at most.
+    public var closeCallRuns: Int
+    /// Seconds of close-call rounds, at most.
+    public var closeCallSeconds: Double
 
-    public init(minimumRuns: Int = 5, maximumRuns: Int = 9, minimumSeconds: Double = 0.03, maximumSeconds: Double = 0.5, abandonFactor: Double = 1.5) {
+    public init(minimumRuns: Int = 5, maximumRuns: Int = 9, minimumSeconds: Double = 0.03, maximumSeconds: Double = 0.5, abandonFactor: Double = 1.5,
+                closeCallRatio: Double? = 1.10, closeCallRuns: Int = 20, closeCallSeconds: Double = 1) {
         self.minimumRuns = max(1, minimumRuns)
         self.maximumRuns = max(self.minimumRuns, maximumRuns)
         self.minimumSeconds = minimumSeconds
         self.maximumSeconds = maximumSeconds
         self.abandonFactor = abandonFactor
+        self.closeCallRatio = closeCallRatio
+        self.closeCallRuns = closeCallRuns
+        self.closeCallSeconds = closeCallSeconds
     }
 
     /// One candidate: its warm-up and samples as in ``measure(_:key:run:)`` (`bestSoFar` is not
@@ -91,7 +110,8 @@ public struct WallClockAutotuneTimer: AutotuneTimer {
     var policy: InterleavedTiming.Policy {
         InterleavedTiming.Policy(minimumSampleSeconds: minimumSeconds / Double(minimumRuns), maximumCallsPerSample: 100,
                                  minimumTotalSeconds: minimumSeconds, maximumRounds: maximumRuns,
-                                 maximumSeconds: maximumSeconds, abandonFactor: abandonFactor)
+                                 maximumSeconds: maximumSeconds, abandonFactor: abandonFactor,
+                                 closeCallRatio: closeCallRatio, closeCallRounds: closeCallRuns, closeCallSeconds: closeCallSeconds)
     }
 
     public func measure(

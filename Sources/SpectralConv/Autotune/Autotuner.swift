@@ -17,7 +17,8 @@ import Foundation
 /// timed samples, the candidates interleaved in rounds as `bench sweep` times paths
 /// (``WallClockAutotuneTimer``: samples of ≥ 6 ms of calls, at least 5 per candidate and 30 ms, at
 /// most 9 or 0.5 s of further rounds, the median; a candidate whose fastest sample is 1.5× slower
-/// than the best median drops out). A
+/// than the best median drops out; candidates within 10% of the best take up to 20 samples or 1 s
+/// more, a close call). A
 /// candidate that ``ConvolutionCostModel`` predicts to be more than ``pruningFactor`` (10) times
 /// slower than the best prediction, and to take more than ``pruningMinimumSeconds`` (10 ms), is not
 /// timed at all, so a hopeless path (a 31×31 direct convolution of a large image) does not cost
@@ -36,7 +37,7 @@ import Foundation
 /// failure to write is one warning, and the choices stay in memory.
 public final class Autotuner: @unchecked Sendable {
     /// Bumped when timing or the file format change so that old choices are measured again.
-    public static let formatVersion = 2
+    public static let formatVersion = 3
 
     /// The autotuner engines use unless given another: cache file `CacheDirectory.default().autotuneFile`
     /// (`$SPECTRALCONV_CACHE_DIR/autotune.json`, else `~/.cache/spectralconv/autotune.json`), read at

@@ -31,6 +31,21 @@ import Foundation
 /// **Abandoning** (the autotuner, not the sweep): with ``Policy/abandonFactor`` set, a contestant
 /// whose fastest sample is above that factor × another contestant's median (after every round)
 /// takes no further part; its summary keeps the samples it has.
+///
+/// **Close calls** (with ``Policy/closeCallRatio`` set): when those rounds are done, the
+/// *contenders* (the contestants the caller compares — not the sweep's `auto` column, which runs
+/// one of them — minus those that failed or were abandoned) whose median is within the ratio of
+/// the best contender's (`median ≤ ratio × best`) take further rounds, as long as there are at
+/// least two of them: until they separate beyond the ratio, or each has ``Policy/closeCallRounds``
+/// samples (or its `maximumSamples`; one at its cap sits out), or the close-call rounds took
+/// ``Policy/closeCallSeconds``. *Why*: a sample's spread on a shared machine is σ ≈ 4–6%, and a
+/// median of n samples has a standard deviation of about `1.25·σ/√n` (√(π/2)·σ/√n for normal
+/// noise): 2.2–3.4% at n = 5, so the ratio of two such medians is off by about ±4% (one sd) and
+/// two paths a few % apart come out in either order, whoever measures them; at n = 20, by about
+/// ±2%. The rule spends rounds only where the order is in doubt. *Cost*: nothing when the best
+/// contender leads by more than the ratio; otherwise up to `closeCallRounds / samples` times the
+/// normal rounds' time of the close contenders only, at most ``Policy/closeCallSeconds`` (plus
+/// one round). Off (nil), the measurement is the one described above.
 enum InterleavedTiming {
     /// How much to measure.
     public struct Policy: Sendable, Hashable {
@@ -47,15 +62,26 @@ enum InterleavedTiming {
         public var maximumSeconds: Double
         /// Drop a contestant whose fastest sample exceeds this factor × the best median (nil: never).
         public var abandonFactor: Double?
+        /// Contenders whose medians are within this ratio of the best contender's (second / first ≤
+        /// ratio) take further rounds until they are not (nil: no close-call rounds).
+        public var closeCallRatio: Double?
+        /// A contender takes part in at most this many rounds in all through close calls.
+        public var closeCallRounds: Int
+        /// No further close-call round once the close-call rounds took this long in all.
+        public var closeCallSeconds: Double
 
         public init(minimumSampleSeconds: Double, maximumCallsPerSample: Int = 100, minimumTotalSeconds: Double = 0,
-                    maximumRounds: Int = 15, maximumSeconds: Double = .infinity, abandonFactor: Double? = nil) {
+                    maximumRounds: Int = 15, maximumSeconds: Double = .infinity, abandonFactor: Double? = nil,
+                    closeCallRatio: Double? = nil, closeCallRounds: Int = 0, closeCallSeconds: Double = .infinity) {
             self.minimumSampleSeconds = max(0, minimumSampleSeconds)
             self.maximumCallsPerSample = max(1, maximumCallsPerSample)
             self.minimumTotalSeconds = max(0, minimumTotalSeconds)
             self.maximumRounds = max(1, maximumRounds)
             self.maximumSeconds = maximumSeconds
             self.abandonFactor = abandonFactor
+            self.closeCallRatio = closeCallRatio
+            self.closeCallRounds = max(0, closeCallRounds)
+            self.closeCallSeconds = closeCallSeconds
         }
     }
 
@@ -77,13 +103,18 @@ enum InterleavedTiming {
     ///
     /// - Parameters:
     ///   - samples: samples wanted per contestant (≥ 1 each; callers cut them to a time budget).
-    ///   - policy: sample length, rounds and abandoning.
+    ///   - maximumSamples: per contestant, the most samples it may have in all — further rounds for
+    ///     the minimum total or a close call stop there (never below `samples`; default: only the
+    ///     policy's caps). A caller's time budget.
+    ///   - contenders: the contestants a close call compares (default: all).
+    ///   - policy: sample length, rounds, abandoning and close calls.
     ///   - clock: seconds since an arbitrary origin (injectable for tests).
     ///   - wait: called before each sample (default: ``BLAS/waitForIdleThreads()``).
     ///   - run: one call of contestant `i`. A contestant that throws is not called again and fails.
     /// - Returns: per contestant, its samples or its error.
     public static func measure<E: Error>(
-        samples: [Int], policy: Policy, clock: () -> Double = InterleavedTiming.now, wait: () -> Void = { BLAS.waitForIdleThreads() },
+        samples: [Int], maximumSamples: [Int]? = nil, contenders: [Bool]? = nil, policy: Policy,
+        clock: () -> Double = InterleavedTiming.now, wait: () -> Void = { BLAS.waitForIdleThreads() },
         run: (Int) throws(E) -> Void
     ) -> [Outcome<E>] {
         let count = samples.count
@@ -94,16 +125,31 @@ enum InterleavedTiming {
         var active = Array(repeating: true, count: count)
         var round = 0
         var extraSeconds = 0.0
+        var closeCallSeconds = 0.0
         let wanted = samples.map { max(1, $0) }
+        let cap = (0..<count).map { max(wanted[$0], maximumSamples?[$0] ?? .max) }
+        let isContender = contenders ?? Array(repeating: true, count: count)
+        /// The next close-call round: the contenders within the ratio of the best contender's median
+        /// that may take another sample — none unless at least two are that close.
+        func closeCallRound() -> [Int] {
+            guard let ratio = policy.closeCallRatio, closeCallSeconds < policy.closeCallSeconds else { return [] }
+            let medians = (0..<count).filter { active[$0] && isContender[$0] }.map { ($0, TimingSummary(samples: perCall[$0]).median) }
+            guard let best = medians.map(\.1).min() else { return [] }
+            let close = medians.filter { $0.1 <= ratio * best }.map(\.0)
+            guard close.count >= 2 else { return [] }
+            return close.filter { perCall[$0].count < min(policy.closeCallRounds, cap[$0]) }
+        }
         while true {
             let inExtraRound = (0..<count).allSatisfy { !active[$0] || perCall[$0].count >= wanted[$0] }
-            let taking = (0..<count).filter { i in
+            var taking = (0..<count).filter { i in
                 guard active[i] else { return false }
                 if perCall[i].count < wanted[i] { return true }
-                return total[i] < policy.minimumTotalSeconds && perCall[i].count < policy.maximumRounds
+                return total[i] < policy.minimumTotalSeconds && perCall[i].count < min(policy.maximumRounds, cap[i])
                     && extraSeconds < policy.maximumSeconds
             }
-            if taking.isEmpty || round >= max(policy.maximumRounds, wanted.max() ?? 1) + 1 { break }
+            let inCloseCall = taking.isEmpty
+            if inCloseCall { taking = closeCallRound() }
+            if taking.isEmpty || round >= max(policy.maximumRounds, policy.closeCallRounds, wanted.max() ?? 1) + 1 { break }
             let roundStart = clock()
             for i in taking {
                 wait()
@@ -138,7 +184,11 @@ enum InterleavedTiming {
                 perCall[i].append(seconds * 1e3 / Double(calls[i]))
                 total[i] += seconds
             }
-            if inExtraRound { extraSeconds += clock() - roundStart }
+            if inCloseCall {
+                closeCallSeconds += clock() - roundStart
+            } else if inExtraRound {
+                extraSeconds += clock() - roundStart
+            }
             round += 1
             if let factor = policy.abandonFactor {
                 let medians = (0..<count).compactMap { perCall[$0].isEmpty ? nil : TimingSummary(samples: perCall[$0]).median }

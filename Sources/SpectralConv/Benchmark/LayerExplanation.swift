@@ -144,7 +144,9 @@ public struct LayerExplanation: Sendable {
                 return String(format: "%@ %@ ms (min %@, predicted %+.0f%%)", entry.algorithm.rawValue, Self.milliseconds(entry.timing.median / 1e3),
                               Self.milliseconds(entry.timing.min / 1e3), 100 * (predicted / entry.timing.median - 1))
             }
-            lines.append("  measured (median of \(pass.measured[0].timing.samples.count)): " + measured.joined(separator: ", "))
+            let counts = pass.measured.map(\.timing.samples.count)
+            let samples = counts.min() == counts.max() ? "\(counts[0])" : "\(counts.min()!)–\(counts.max()!); near ties get more"
+            lines.append("  measured (median of \(samples)): " + measured.joined(separator: ", "))
             if let fastest = pass.fastest, let ratio = pass.choiceRatio {
                 if fastest.algorithm == pass.choice {
                     lines.append("  fastest measured: \(fastest.algorithm) — the prediction was right")

@@ -23,13 +23,18 @@ import Foundation
 /// one call, or for fast calls the mean of a batch of back-to-back calls lasting at least
 /// ``minimumSeconds`` / repeats (6 ms at the defaults, at most 100 calls), so a path's samples add
 /// up to about 30 ms however fast it is and a median of microsecond calls is not at the mercy of
-/// one scheduler hiccup. Rows report the number of samples as `repeats`.
+/// one scheduler hiccup. **Close calls**: while the concrete paths (not `auto`/`autotune`, which run
+/// one of them) whose medians are within ``closeCallRatio`` (10%) of the fastest's number two or
+/// more, those paths take further rounds, up to ``closeCallFactor`` (4) × repeats samples each and
+/// within the budget as below, so the order of two near-tied paths is measured on 20 samples, not
+/// 5 (see ``InterleavedTiming``). Rows report the number of samples as `repeats`.
 ///
 /// **Budget.** Before timing, the cost model predicts one call (``ConvolutionCostModel``; for `auto`
 /// the path it would pick). A path predicted to take longer than ``Configuration/budget`` seconds
 /// per call is **skipped** and marked so, with the prediction in its reason; otherwise the timed
 /// calls are cut so that the warm-up plus the timed calls stay within about the budget
-/// (`repeats = max(1, min(R, ⌊budget / predicted⌋ − 1))`). When the model underestimated and the
+/// (`repeats = max(1, min(R, ⌊budget / predicted⌋ − 1))`; a close call's samples likewise, with
+/// 4R for R, and its rounds stop after one budget in all). When the model underestimated and the
 /// warm-up call itself takes more than ``warmUpFactor`` (2) × the budget, the path is skipped too,
 /// its warm-up time in the row (not with `--fft-rigor measure`/`patient`, whose planning is part of
 /// the warm-up). The gradients have their own budget check on the sum of the two gradient
@@ -228,6 +233,7 @@ public enum SweepBenchmark {
         let order = c.algorithms.indices.sorted { (rank(c.algorithms[$0]), $0) < (rank(c.algorithms[$1]), $1) }
         var timedIndices: [Int] = []
         var repeatsWanted: [Int: Int] = [:]
+        var repeatsAllowed: [Int: Int] = [:]   // in a close call
         var gradientPathsOf: [Int: (input: ConvolutionAlgorithm, weight: ConvolutionAlgorithm)] = [:]
         // 1. Predictions, budget, warm-up (plans, workspaces, autotune's tuning) of every path.
         for (done, index) in order.enumerated() {
@@ -282,6 +288,7 @@ public enum SweepBenchmark {
             }
             timedIndices.append(index)
             repeatsWanted[index] = budgetedRepeats(predicted: predicted, budget: c.budget, requested: c.repeats)
+            repeatsAllowed[index] = budgetedRepeats(predicted: predicted, budget: c.budget, requested: closeCallFactor * c.repeats)
         }
         // 2. The forward calls, interleaved in rounds (paths that run OpenBLAS last in each round).
         let blasRank = Dictionary(uniqueKeysWithValues: timedIndices.enumerated().map { position, index in
@@ -289,7 +296,9 @@ public enum SweepBenchmark {
         })
         timedIndices.sort { blasRank[$0]! < blasRank[$1]! }
         let outcomes = InterleavedTiming.measure(
-            samples: timedIndices.map { repeatsWanted[$0]! }, policy: timingPolicy(repeats: c.repeats, budget: c.budget)
+            samples: timedIndices.map { repeatsWanted[$0]! }, maximumSamples: timedIndices.map { repeatsAllowed[$0]! },
+            contenders: timedIndices.map { ConvolutionAlgorithm.concrete.contains(c.algorithms[$0]) },
+            policy: timingPolicy(repeats: c.repeats, budget: c.budget)
         ) { (contestant: Int) throws(SpectralConvError) in
             _ = try engine.forward(input: input, weight: weight, geometry: geometry, algorithm: c.algorithms[timedIndices[contestant]])
         }
@@ -343,12 +352,24 @@ public enum SweepBenchmark {
     /// How the sweep times the forward calls of one configuration (``InterleavedTiming``): samples
     /// of at least `minimumSeconds / repeats` (6 ms at the defaults; never more than a quarter of
     /// the budget per path in all), at most 100 calls each, so a path's `repeats` samples add up to
-    /// about ``minimumSeconds`` of timed calls however fast it is.
+    /// about ``minimumSeconds`` of timed calls however fast it is; close calls within
+    /// ``closeCallRatio`` take up to ``closeCallFactor`` × `repeats` rounds, at most `budget` seconds of them.
     static func timingPolicy(repeats: Int, budget: Double) -> InterleavedTiming.Policy {
         let total = min(minimumSeconds, budget / 4)
         return InterleavedTiming.Policy(minimumSampleSeconds: total / Double(max(1, repeats)), maximumCallsPerSample: 100,
-                                        minimumTotalSeconds: 0, maximumRounds: max(1, repeats))
+                                        minimumTotalSeconds: 0, maximumRounds: max(1, repeats),
+                                        closeCallRatio: closeCallRatio, closeCallRounds: closeCallFactor * max(1, repeats),
+                                        closeCallSeconds: budget)
     }
+
+    /// Paths whose medians are within this ratio of the fastest's are a close call (1.10). With the
+    /// sweep's per-sample spread of σ ≈ 5%, two medians of 5 samples differ by ±4% (one sd) from
+    /// noise alone, so pairs measured up to 10% apart may be in either order.
+    public static let closeCallRatio = 1.10
+
+    /// A close call takes paths to at most this many × the requested repeats samples (4: 20 at the
+    /// default 5, ratio of two medians ±2%), at most 4× their normal timed calls.
+    public static let closeCallFactor = 4
 
     /// Timed calls that keep warm-up + timed calls within about `budget`: `max(1, min(requested, ⌊budget/predicted⌋ − 1))`.
     static func budgetedRepeats(predicted: Double, budget: Double, requested: Int) -> Int {

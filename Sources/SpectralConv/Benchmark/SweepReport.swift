@@ -30,7 +30,8 @@ public struct SweepReport: Codable, Sendable, Hashable {
         /// `same`, `valid`, … as given.
         public var padding: String
         public var algorithms: [String]
-        /// Timed calls per measurement requested (a row's `repeats` may be fewer; see ``SweepBenchmark``).
+        /// Timed calls per measurement requested (a row's `repeats` may be fewer under the budget, or
+        /// more in a close call; see ``SweepBenchmark``).
         public var repeats: Int
         public var budgetSeconds: Double
         public var backward: Bool
@@ -78,7 +79,8 @@ public struct SweepReport: Codable, Sendable, Hashable {
         public var status: Status
         /// Why a skipped row was skipped.
         public var reason: String?
-        /// Timed calls actually made (fewer than requested when the budget demands).
+        /// Samples actually taken (fewer than requested when the budget demands, more for the
+        /// near-tied paths of a close call).
         public var repeats: Int?
         public var medianMs: Double?
         public var minMs: Double?

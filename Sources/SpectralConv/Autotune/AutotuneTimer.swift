@@ -53,11 +53,12 @@ extension AutotuneTimer {
 /// calls, at most ``maximumRuns`` samples or ``maximumSeconds`` of further rounds; the result is each
 /// candidate's median sample. A candidate whose fastest sample is above ``abandonFactor`` × the
 /// best median drops out after that round (its median so far is reported). **Close calls**: then,
-/// while two or more candidates' medians are within ``closeCallRatio`` (10%) of the best's, those
+/// while two or more candidates' medians are within ``closeCallRatio`` (25%) of the best's, those
 /// take further rounds, up to ``closeCallRuns`` (20) samples each or ``closeCallSeconds`` (1 s) of
 /// such rounds (``InterleavedTiming``): with a per-sample spread of σ ≈ 5%, a median of 5 samples is
 /// off by ±2.8% (`1.25·σ/√n`, one sd), of 20 by ±1.4%, so near-tied paths come out in the order
-/// `bench sweep` measures them far more often.
+/// `bench sweep` measures them far more often (25%, as the sweep: two-thread millisecond calls can
+/// spread far more than 5% on a shared machine; see ``SweepBenchmark/closeCallRatio``).
 ///
 /// Cost of tuning one shape: about `(1 + runs)` calls of each candidate for slow layers, about
 /// ``minimumSeconds`` per candidate for fast ones, plus up to 0.2 s per round when a multi-threaded
@@ -82,7 +83,7 @@ public struct WallClockAutotuneTimer: AutotuneTimer {
     public var closeCallSeconds: Double
 
     public init(minimumRuns: Int = 5, maximumRuns: Int = 9, minimumSeconds: Double = 0.03, maximumSeconds: Double = 0.5, abandonFactor: Double = 1.5,
-                closeCallRatio: Double? = 1.10, closeCallRuns: Int = 20, closeCallSeconds: Double = 1) {
+                closeCallRatio: Double? = SweepBenchmark.closeCallRatio, closeCallRuns: Int = 20, closeCallSeconds: Double = 1) {
         self.minimumRuns = max(1, minimumRuns)
         self.maximumRuns = max(self.minimumRuns, maximumRuns)
         self.minimumSeconds = minimumSeconds

@@ -93,7 +93,7 @@ import Testing
     }
 
     @Test func theCorrectionRoundTripsThroughTheFile() throws {
-        let correction = try #require(CostModelCorrection.fitted(residuals: Self.plantedResiduals))
+        let correction = try #require(CostModelCorrection.fitted(residuals: Self.plantedResiduals, fftLayout: true))
         let calibration = Self.calibration(fftCorrection: correction)
         let decoded = try CostModelCalibration.decode(calibration.encoded())
         #expect(decoded.fit(for: .fft, pass: .forward)?.correction == correction)
@@ -109,6 +109,26 @@ import Testing
         let first = try #require((fft["residuals"] as? [[String: Any]])?.first)
         #expect(Set(first.keys) == ["layer", "log_ratio"])
         #expect((first["layer"] as? [String: Any])?["out_channels"] as? Int == 1)
+    }
+
+    @Test func theFFTCorrectionAlsoMeasuresDistanceInTheFFTLayout() throws {
+        // Two 128² single-channel layers with neighbouring kernels: the FFT path runs 64² tiles for
+        // one and a whole 160² transform pair for the other — far apart for the fft correction only.
+        let tiled = Self.layer(channels: 1, size: 128, kernel: 21), whole = Self.layer(channels: 1, size: 128, kernel: 24)
+        #expect(tiled.fftTiles > 1 && whole.fftTiles == 1 && whole.fftTransformHeight > tiled.fftTransformHeight)
+        func distance(_ a: [Double], _ b: [Double]) -> Double { zip(a, b).map { ($0 - $1) * ($0 - $1) }.reduce(0, +).squareRoot() }
+        let plain = distance(tiled.features(fftLayout: false), whole.features(fftLayout: false))
+        let withLayout = distance(tiled.features(fftLayout: true), whole.features(fftLayout: true))
+        #expect(plain < 0.2 && withLayout > 1.5, "\(plain) \(withLayout)")
+        // A calibration's fft correction is read back with the layout features, the others without.
+        let residuals = Self.plantedResiduals
+        let calibration = CostModelCalibration(fits: ConvolutionAlgorithm.concrete.map {
+            .init(algorithm: $0, pass: .forward, coefficients: CostModelCalibrationTests.truth[$0]!, samples: 1, rmsLogError: 0,
+                  maxLogError: 0, correction: CostModelCorrection(bandwidth: 0.4, shrinkage: 0.1, residuals: residuals, fftLayout: $0 == .fft))
+        }, threads: 2, created: "", source: "")
+        let decoded = try CostModelCalibration.decode(calibration.encoded())
+        #expect(decoded.fit(for: .fft, pass: .forward)?.correction?.fftLayout == true)
+        #expect(decoded.fit(for: .direct, pass: .forward)?.correction?.fftLayout == false)
     }
 
     @Test func aDamagedCorrectionIsAClearError() throws {

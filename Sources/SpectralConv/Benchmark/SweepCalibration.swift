@@ -63,7 +63,7 @@ extension CostModelCalibration {
                 }
                 fits.append(Fit(algorithm: algorithm, pass: pass, coefficients: result.coefficients, samples: result.samples,
                                 rmsLogError: result.rmsLogError, maxLogError: result.maxLogError,
-                                correction: CostModelCorrection.fitted(residuals: residuals)))
+                                correction: CostModelCorrection.fitted(residuals: residuals, fftLayout: algorithm == .fft)))
             }
         }
         let first = reports.first?.config

@@ -202,7 +202,7 @@ public struct CostModelCalibration: Sendable, Hashable {
             }
             guard coefficients.values.contains(where: { $0 > 0 }) else { throw invalid("\(name): every coefficient is 0") }
             let correction = try entry.correction.map { (file: FileCorrection) throws(SpectralConvError) in
-                try Self.correction(file, name: "\(name).correction", invalid: invalid)
+                try Self.correction(file, name: "\(name).correction", fftLayout: algorithm == .fft, invalid: invalid)
             }
             fits.append(Fit(algorithm: algorithm, pass: pass, coefficients: coefficients, samples: max(0, entry.samples ?? 0),
                             rmsLogError: entry.rmsLogError ?? .nan, maxLogError: entry.maxLogError ?? .nan, correction: correction))
@@ -215,7 +215,7 @@ public struct CostModelCalibration: Sendable, Hashable {
 
     /// A fit's `correction` object, checked.
     private static func correction(
-        _ file: FileCorrection, name: String, invalid: (String) -> SpectralConvError
+        _ file: FileCorrection, name: String, fftLayout: Bool, invalid: (String) -> SpectralConvError
     ) throws(SpectralConvError) -> CostModelCorrection {
         guard let bandwidth = file.bandwidth, bandwidth.isFinite, bandwidth > 0 else {
             throw invalid("\(name): bandwidth \(file.bandwidth.map { "\($0)" } ?? "missing"); expected a positive number")
@@ -231,7 +231,7 @@ public struct CostModelCalibration: Sendable, Hashable {
         }
         return CostModelCorrection(bandwidth: bandwidth, shrinkage: shrinkage,
                                    residuals: residuals.map { .init(layer: $0.layer, logRatio: $0.logRatio) },
-                                   leaveOneOutRMS: file.leaveOneOutRMS)
+                                   fftLayout: fftLayout, leaveOneOutRMS: file.leaveOneOutRMS)
     }
 
     /// Reads a calibration file.

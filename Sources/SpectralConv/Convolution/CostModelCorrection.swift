@@ -21,8 +21,12 @@ import Foundation
 /// channels per group, output channels, output points (`½·ln(Ho·Wo)`), kernel taps
 /// (`½·ln(kH·kW)`), batch, threads (`3·log2 t`: paths scale differently with threads, so one
 /// thread is as far from two as a different kind of layer), stride (`ln(sH·sW)`), groups, plus
-/// flags that separate layers that run different code (a 1×1 kernel, a single row) by 3 units. On the default sweep's grid, neighbouring kernel sizes are 0.4–1.1
-/// apart, sizes 0.7, channel counts 1.4–2.8.
+/// flags that separate layers that run different code (a 1×1 kernel, a single row) by 3 units.
+/// The FFT path's correction also measures distance in the layout it runs (``FFTConvolutionLayout``:
+/// `ln(TH·TW)` of the transforms and `ln` of the tiles per image), because its real cost follows
+/// the lengths FFTW transforms and the tiling more than the layer's shape: on a 128² single-channel
+/// image a 21×21 kernel runs nine 64² tiles and a 24×24 one a single 160² pair. On the default
+/// sweep's grid, neighbouring kernel sizes are 0.4–1.1 apart, sizes 0.7, channel counts 1.4–2.8.
 ///
 /// The bandwidth `h` and shrinkage `λ` are chosen per path by leave-one-out cross-validation
 /// (``fitted(residuals:)``): each measured layer is predicted from the others, and the pair with
@@ -46,9 +50,15 @@ public struct CostModelCorrection: Sendable, Hashable {
         public var strideWidth: Int
         public var threads: Int
         public var oneDimensional: Bool
+        /// The FFT path's layout of the layer (``FFTConvolutionLayout``): transform size and tiles
+        /// per image (stride phases included).
+        public var fftTransformHeight: Int
+        public var fftTransformWidth: Int
+        public var fftTiles: Int
 
         enum CodingKeys: String, CodingKey {
             case batch, groups, threads
+            case fftTransformHeight = "fft_transform_height", fftTransformWidth = "fft_transform_width", fftTiles = "fft_tiles"
             case inChannelsPerGroup = "in_channels_per_group", outChannels = "out_channels"
             case outHeight = "out_height", outWidth = "out_width"
             case kernelHeight = "kernel_height", kernelWidth = "kernel_width"
@@ -69,22 +79,28 @@ public struct CostModelCorrection: Sendable, Hashable {
             strideWidth = g.stride.width
             self.threads = threads
             oneDimensional = g.isOneDimensional
+            let layout = FFTConvolutionLayout(geometry: g)
+            fftTransformHeight = layout.transformHeight
+            fftTransformWidth = layout.transformWidth
+            fftTiles = layout.tilesHigh * layout.tilesWide * layout.phases
         }
 
-        /// The feature vector the distances are measured in (see the type's documentation).
-        public var features: [Double] {
+        /// The feature vector the distances are measured in (see the type's documentation); with
+        /// `fftLayout`, also the FFT's transform size (`ln(TH·TW)`) and tiles (`ln tiles`).
+        public func features(fftLayout: Bool) -> [Double] {
             func ln(_ value: Int) -> Double { log(Double(max(1, value))) }
-            return [
+            let layer = [
                 ln(inChannelsPerGroup), ln(outChannels), 0.5 * ln(outHeight * outWidth), 0.5 * ln(kernelHeight * kernelWidth),
                 ln(batch), 3 * log2(Double(max(1, threads))), ln(strideHeight * strideWidth), ln(groups),
                 kernelHeight * kernelWidth == 1 ? 3 : 0, oneDimensional ? 3 : 0,
             ]
+            return fftLayout ? layer + [ln(fftTransformHeight * fftTransformWidth), ln(fftTiles)] : layer
         }
 
         /// Whether every value is usable (positive sizes).
         var isValid: Bool {
-            [batch, inChannelsPerGroup, outChannels, groups, outHeight, outWidth, kernelHeight, kernelWidth, strideHeight, strideWidth, threads]
-                .allSatisfy { $0 >= 1 }
+            [batch, inChannelsPerGroup, outChannels, groups, outHeight, outWidth, kernelHeight, kernelWidth, strideHeight, strideWidth, threads,
+             fftTransformHeight, fftTransformWidth, fftTiles].allSatisfy { $0 >= 1 }
         }
     }
 
@@ -103,24 +119,29 @@ public struct CostModelCorrection: Sendable, Hashable {
     public var bandwidth: Double
     /// The pseudo-count `λ` of "no correction" added to the weights.
     public var shrinkage: Double
+    /// Whether distances include the FFT layout's transform size and tiles (the FFT path's
+    /// correction: its real costs depend on the lengths FFTW transforms and on the tiling more than
+    /// on the layer's shape).
+    public var fftLayout: Bool { didSet { points = residuals.map { $0.layer.features(fftLayout: fftLayout) } } }
     /// The measured layers and their residuals.
-    public var residuals: [Residual] { didSet { points = residuals.map(\.layer.features) } }
+    public var residuals: [Residual] { didSet { points = residuals.map { $0.layer.features(fftLayout: fftLayout) } } }
     /// The root-mean-square leave-one-out error of the corrected predictions (ln units), when known.
     public var leaveOneOutRMS: Double?
     /// The residuals' features, computed once.
     private var points: [[Double]]
 
-    public init(bandwidth: Double, shrinkage: Double, residuals: [Residual], leaveOneOutRMS: Double? = nil) {
+    public init(bandwidth: Double, shrinkage: Double, residuals: [Residual], fftLayout: Bool = false, leaveOneOutRMS: Double? = nil) {
         self.bandwidth = bandwidth
         self.shrinkage = shrinkage
         self.residuals = residuals
+        self.fftLayout = fftLayout
         self.leaveOneOutRMS = leaveOneOutRMS
-        points = residuals.map(\.layer.features)
+        points = residuals.map { $0.layer.features(fftLayout: fftLayout) }
     }
 
     public static func == (lhs: CostModelCorrection, rhs: CostModelCorrection) -> Bool {
         lhs.bandwidth == rhs.bandwidth && lhs.shrinkage == rhs.shrinkage && lhs.residuals == rhs.residuals
-            && lhs.leaveOneOutRMS == rhs.leaveOneOutRMS
+            && lhs.fftLayout == rhs.fftLayout && lhs.leaveOneOutRMS == rhs.leaveOneOutRMS
     }
 
     public func hash(into hasher: inout Hasher) {
@@ -132,7 +153,7 @@ public struct CostModelCorrection: Sendable, Hashable {
     /// The correction at `layer`: `ĉ` (multiply predictions by `exp(ĉ)`) and `Σ w`, the weight of
     /// the measured layers behind it (0 far from all of them).
     public func logCorrection(at layer: Layer) -> (logFactor: Double, weight: Double) {
-        Self.estimate(at: layer.features, points: points, residuals: residuals.map(\.logRatio),
+        Self.estimate(at: layer.features(fftLayout: fftLayout), points: points, residuals: residuals.map(\.logRatio),
                       bandwidth: bandwidth, shrinkage: shrinkage, leavingOut: nil)
     }
 
@@ -170,10 +191,10 @@ public struct CostModelCorrection: Sendable, Hashable {
     /// leave-one-out root-mean-square error (ties: the wider, more shrunk one; the error is kept in
     /// ``leaveOneOutRMS``); nil when that does not beat no correction by ``keepRatio``, when the
     /// residuals are already below ``minimumResidualRMS``, or when fewer than two are usable.
-    public static func fitted(residuals: [Residual]) -> CostModelCorrection? {
+    public static func fitted(residuals: [Residual], fftLayout: Bool = false) -> CostModelCorrection? {
         let usable = residuals.filter { $0.logRatio.isFinite && $0.layer.isValid }
         guard usable.count >= 2 else { return nil }
-        let points = usable.map(\.layer.features)
+        let points = usable.map { $0.layer.features(fftLayout: fftLayout) }
         let values = usable.map(\.logRatio)
         func rms(_ errors: [Double]) -> Double { (errors.map { $0 * $0 }.reduce(0, +) / Double(errors.count)).squareRoot() }
         let uncorrected = rms(values)
@@ -189,6 +210,7 @@ public struct CostModelCorrection: Sendable, Hashable {
             }
         }
         guard let best, uncorrected > minimumResidualRMS, best.rms < keepRatio * uncorrected else { return nil }
-        return CostModelCorrection(bandwidth: best.bandwidth, shrinkage: best.shrinkage, residuals: usable, leaveOneOutRMS: best.rms)
+        return CostModelCorrection(bandwidth: best.bandwidth, shrinkage: best.shrinkage, residuals: usable, fftLayout: fftLayout,
+                                   leaveOneOutRMS: best.rms)
     }
 }

@@ -131,6 +131,19 @@ import Testing
         #expect(decoded.fit(for: .direct, pass: .forward)?.correction?.fftLayout == false)
     }
 
+    @Test func aLayerWrittenWithoutItsFFTLayoutGetsTheSameLayout() throws {
+        for (input, weight, options) in [([1, 1, 128, 128], [1, 1, 21, 21], ConvolutionOptions(padding: .same)),
+                                         ([2, 16, 40, 36], [8, 4, 5, 3], ConvolutionOptions(stride: 2, padding: .same, groups: 4)),
+                                         ([1, 3, 100], [6, 3, 7], ConvolutionOptions(stride: SpatialPair(height: 1, width: 3)))] {
+            let g = try ConvolutionGeometry(inputShape: input, weightShape: weight, options: options)
+            let layer = CostModelCorrection.Layer(g, threads: 2)
+            var object = try #require(try JSONSerialization.jsonObject(with: JSONEncoder().encode(layer)) as? [String: Any])
+            for key in ["fft_transform_height", "fft_transform_width", "fft_tiles"] { #expect(object.removeValue(forKey: key) != nil) }
+            let decoded = try JSONDecoder().decode(CostModelCorrection.Layer.self, from: JSONSerialization.data(withJSONObject: object))
+            #expect(decoded == layer, "\(g)")
+        }
+    }
+
     @Test func aDamagedCorrectionIsAClearError() throws {
         let correction = CostModelCorrection(bandwidth: 0.5, shrinkage: 0.3, residuals: Array(Self.plantedResiduals.prefix(3)))
         let text = String(decoding: Self.calibration(fftCorrection: correction).encoded(), as: UTF8.self)

@@ -17,7 +17,7 @@ import Foundation
 /// timed samples, the candidates interleaved in rounds as `bench sweep` times paths
 /// (``WallClockAutotuneTimer``: samples of ≥ 6 ms of calls, at least 5 per candidate and 30 ms, at
 /// most 9 or 0.5 s of further rounds, the median; a candidate whose fastest sample is 1.5× slower
-/// than the best median drops out; candidates within 10% of the best take up to 20 samples or 1 s
+/// than the best median drops out; candidates within 25% of the best take up to 20 samples or 1 s
 /// more, a close call). A
 /// candidate that ``ConvolutionCostModel`` predicts to be more than ``pruningFactor`` (10) times
 /// slower than the best prediction, and to take more than ``pruningMinimumSeconds`` (10 ms), is not

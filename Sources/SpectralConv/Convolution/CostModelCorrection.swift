@@ -85,6 +85,43 @@ public struct CostModelCorrection: Sendable, Hashable {
             fftTiles = layout.tilesHigh * layout.tilesWide * layout.phases
         }
 
+        /// Decodes a layer; one written without its FFT layout (the fields came later) gets the
+        /// layout of an unpadded layer with the same output, kernel, stride and channels — the
+        /// same layout, which depends on nothing else.
+        public init(from decoder: Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            batch = try c.decode(Int.self, forKey: .batch)
+            inChannelsPerGroup = try c.decode(Int.self, forKey: .inChannelsPerGroup)
+            outChannels = try c.decode(Int.self, forKey: .outChannels)
+            groups = try c.decode(Int.self, forKey: .groups)
+            outHeight = try c.decode(Int.self, forKey: .outHeight)
+            outWidth = try c.decode(Int.self, forKey: .outWidth)
+            kernelHeight = try c.decode(Int.self, forKey: .kernelHeight)
+            kernelWidth = try c.decode(Int.self, forKey: .kernelWidth)
+            strideHeight = try c.decode(Int.self, forKey: .strideHeight)
+            strideWidth = try c.decode(Int.self, forKey: .strideWidth)
+            threads = try c.decode(Int.self, forKey: .threads)
+            oneDimensional = try c.decode(Bool.self, forKey: .oneDimensional)
+            if let height = try c.decodeIfPresent(Int.self, forKey: .fftTransformHeight),
+               let width = try c.decodeIfPresent(Int.self, forKey: .fftTransformWidth),
+               let tiles = try c.decodeIfPresent(Int.self, forKey: .fftTiles) {
+                (fftTransformHeight, fftTransformWidth, fftTiles) = (height, width, tiles)
+                return
+            }
+            (fftTransformHeight, fftTransformWidth, fftTiles) = (1, 1, 1)
+            guard isValid else { return }
+            let width = (outWidth - 1) * strideWidth + kernelWidth, height = (outHeight - 1) * strideHeight + kernelHeight
+            let channels = inChannelsPerGroup * groups
+            let input = oneDimensional ? [batch, channels, width] : [batch, channels, height, width]
+            let weight = oneDimensional ? [outChannels, inChannelsPerGroup, kernelWidth] : [outChannels, inChannelsPerGroup, kernelHeight, kernelWidth]
+            let stride = SpatialPair(height: oneDimensional ? 1 : strideHeight, width: strideWidth)
+            guard let g = try? ConvolutionGeometry(inputShape: input, weightShape: weight,
+                                                   options: ConvolutionOptions(stride: stride, groups: groups)) else { return }
+            let layout = FFTConvolutionLayout(geometry: g)
+            (fftTransformHeight, fftTransformWidth, fftTiles) = (layout.transformHeight, layout.transformWidth,
+                                                                 layout.tilesHigh * layout.tilesWide * layout.phases)
+        }
+
         /// The feature vector the distances are measured in (see the type's documentation); with
         /// `fftLayout`, also the FFT's transform size (`ln(TH·TW)`) and tiles (`ln tiles`).
         public func features(fftLayout: Bool) -> [Double] {

@@ -17,7 +17,7 @@ import Foundation
 /// every measured layer (another batch size, thread count, stride or channel count) `Σ w → 0` and
 /// the prediction is the fitted terms' alone.
 ///
-/// Features `f` (``Layer/features``), all logarithmic so that distances are ratios: input
+/// Features `f` (``Layer/features(fftLayout:)``), all logarithmic so that distances are ratios: input
 /// channels per group, output channels, output points (`½·ln(Ho·Wo)`), kernel taps
 /// (`½·ln(kH·kW)`), batch, threads (`3·log2 t`: paths scale differently with threads, so one
 /// thread is as far from two as a different kind of layer), stride (`ln(sH·sW)`), groups, plus
@@ -29,14 +29,15 @@ import Foundation
 /// sweep's grid, neighbouring kernel sizes are 0.4–1.1 apart, sizes 0.7, channel counts 1.4–2.8.
 ///
 /// The bandwidth `h` and shrinkage `λ` are chosen per path by leave-one-out cross-validation
-/// (``fitted(residuals:)``): each measured layer is predicted from the others, and the pair with
-/// the smallest root-mean-square leave-one-out error wins (no correction at all is a candidate,
-/// so the correction is never kept when it does not help on layers it did not see).
+/// (``fitted(residuals:fftLayout:)``): each measured layer is predicted from the others, and the
+/// pair with the smallest root-mean-square leave-one-out error wins; the correction is kept only
+/// if that error is clearly below the residuals' own (``keepRatio``), so it is never kept when it
+/// does not help on layers it did not see.
 ///
 /// Cost: one exponential per measured layer per prediction (a few hundred); ``ConvolutionCostModel``
 /// remembers its choices per layer, so `auto` pays it once per layer shape.
 public struct CostModelCorrection: Sendable, Hashable {
-    /// What identifies a measured layer (integers, as written in the calibration file).
+    /// What identifies a measured layer (as written in the calibration file).
     public struct Layer: Codable, Sendable, Hashable {
         public var batch: Int
         public var inChannelsPerGroup: Int
@@ -214,7 +215,7 @@ public struct CostModelCorrection: Sendable, Hashable {
         return (total > 0 ? weighted / (shrinkage + total) : 0, total)
     }
 
-    /// Bandwidths and shrinkages tried by ``fitted(residuals:)``.
+    /// Bandwidths and shrinkages tried by ``fitted(residuals:fftLayout:)``.
     public static let bandwidths: [Double] = [0.2, 0.3, 0.4, 0.5, 0.7, 1.0]
     public static let shrinkages: [Double] = [0.1, 0.3, 1]
 

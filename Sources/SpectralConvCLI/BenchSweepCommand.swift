@@ -12,7 +12,7 @@ struct BenchSweepCommand: ParsableCommand {
             Layers: input [batch, C, n, n], weight [C, C, k, k] (C = O), stride 1, padding same by \
             default (output n x n; with --padding valid a kernel larger than the input is skipped). \
             Each path: one warm-up call (plans and workspaces built), then --repeats timed calls \
-            (up to 4x as many for paths within 10% of the fastest); median and min reported. A path the cost model predicts to take longer than --budget \
+            (up to 4x as many for paths within 25% of the fastest); median and min reported. A path the cost model predicts to take longer than --budget \
             seconds per call is skipped and marked so. Prints the table and a summary (auto's \
             choices against the fastest path: the issue-6 acceptance fractions, and where they \
             missed). --calibrate fits the cost model to this sweep's measurements (its default \
@@ -25,10 +25,10 @@ struct BenchSweepCommand: ParsableCommand {
     var kernels: String?
 
     @Option(help: "Input sizes n (n x n), comma-separated.")
-    var sizes: String = SweepBenchmark.Configuration.defaultSizes.map(String.init).joined(separator: ",")
+    var sizes: String = Self.list(SweepBenchmark.Configuration.defaultSizes)
 
     @Option(help: "Channel counts (C = O), comma-separated.")
-    var channels: String = SweepBenchmark.Configuration.defaultChannels.map(String.init).joined(separator: ",")
+    var channels: String = Self.list(SweepBenchmark.Configuration.defaultChannels)
 
     @Option(help: "Batch size N.")
     var batch: Int = 1
@@ -130,8 +130,8 @@ struct BenchSweepCommand: ParsableCommand {
     private func measure(checkingCalibration: Bool) throws -> SweepReport {
         let (model, modelName) = try costModel.load()
         let configuration = SweepBenchmark.Configuration(
-            kernels: try Self.parseList(kernels ?? Self.list(checkingCalibration ? SweepBenchmark.Configuration.calibrationKernels
-                                                                                   : SweepBenchmark.Configuration.defaultKernels), name: "--kernels"),
+            kernels: try kernels.map { text throws(SpectralConvError) in try Self.parseList(text, name: "--kernels") }
+                ?? (checkingCalibration ? SweepBenchmark.Configuration.calibrationKernels : SweepBenchmark.Configuration.defaultKernels),
             sizes: try Self.parseList(sizes, name: "--sizes"),
             channels: try Self.parseList(channels, name: "--channels"),
             batch: batch, threads: threads ?? ProcessInfo.processInfo.activeProcessorCount,

@@ -231,7 +231,7 @@ public enum CostModelFit {
             let errors = used.indices.filter { used[$0].algorithm == path }.map { abs(log(p[$0]) - logT[$0]) }
             results[path] = Result(
                 coefficients: coefficients,
-                rmsLogError: (errors.map { $0 * $0 }.reduce(0, +) / Double(max(1, errors.count))).squareRoot(),
+                rmsLogError: rootMeanSquare(errors),
                 maxLogError: errors.max() ?? 0, samples: errors.count)
         }
         return results
@@ -252,6 +252,11 @@ public enum CostModelFit {
             throw .invalidArgument("no measurement to fit the cost model to (every time is missing or zero)")
         }
         return result
+    }
+
+    /// `sqrt(mean(x²))` of `values` (0 for none): the error measure of fits and predictions.
+    public static func rootMeanSquare(_ values: [Double]) -> Double {
+        values.isEmpty ? 0 : (values.map { $0 * $0 }.reduce(0, +) / Double(values.count)).squareRoot()
     }
 
     /// Solves `a·x = b` by Gaussian elimination with partial pivoting; nil when `a` is singular.

@@ -69,7 +69,7 @@ public struct LayerExplanation: Sendable {
                     let estimate = correction.logCorrection(at: CostModelCorrection.Layer(geometry, threads: threads))
                     return (factor: exp(estimate.logFactor), weight: estimate.weight)
                 }
-                return Prediction(algorithm: algorithm, seconds: ConvolutionCostModel.seconds(terms, coefficients) * (correction?.factor ?? 1),
+                return Prediction(algorithm: algorithm, seconds: model.predictedSeconds(for: geometry, algorithm: algorithm, pass: pass, threads: threads),
                                   terms: parts, calibrated: calibrated, correction: correction)
             }, choice: model.fastest(for: geometry, pass: pass, threads: threads), measured: [])
         }

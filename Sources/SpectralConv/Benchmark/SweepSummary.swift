@@ -168,7 +168,7 @@ public struct SweepSummary: Codable, Sendable, Hashable {
             }
         }
         self.choices = choices
-        predictionErrors = logErrors.mapValues { errors in (errors.map { $0 * $0 }.reduce(0, +) / Double(errors.count)).squareRoot() }
+        predictionErrors = logErrors.mapValues(CostModelFit.rootMeanSquare)
     }
 
     /// The headline entry: `auto`'s forward choices judged by choice, if the sweep had `auto`.

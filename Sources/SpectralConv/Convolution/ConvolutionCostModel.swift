@@ -30,7 +30,8 @@ import Foundation
 ///   `c_copy = 1/copyRate`, `c_call` = the path's call cost. It decides well when one path is
 ///   clearly cheaper and misjudges close calls: on that machine's held-out sweep of 198
 ///   configurations its choices were within 10% of the fastest on 88%, within 1.5× on 94–97%
-///   (a calibration of the machine itself: 93–95% and 98–99.5%).
+///   (a calibration of the machine itself with its local correction, on 162 configurations
+///   measured afresh: 95–98% and 99.4–100%).
 /// - A **calibration** (``CostModelCalibration``, written by `spectralconv bench sweep
 ///   --calibrate`): every coefficient fitted per path and per pass to this machine's measurements
 ///   (see ``CostModelFit``), and what the fitted terms still get wrong near the measured layers

@@ -101,21 +101,11 @@ public struct CostModelCalibration: Sendable, Hashable {
         var bandwidth: Double?
         var shrinkage: Double?
         var leaveOneOutRMS: Double?
-        var residuals: [FileResidual]?
+        var residuals: [CostModelCorrection.Residual]?
 
         enum CodingKeys: String, CodingKey {
             case bandwidth, shrinkage, residuals
             case leaveOneOutRMS = "leave_one_out_rms"
-        }
-    }
-
-    private struct FileResidual: Codable {
-        var layer: CostModelCorrection.Layer
-        var logRatio: Double
-
-        enum CodingKeys: String, CodingKey {
-            case layer
-            case logRatio = "log_ratio"
         }
     }
 
@@ -139,7 +129,7 @@ public struct CostModelCalibration: Sendable, Hashable {
                         correction: fit.correction.map { correction in
                             FileCorrection(bandwidth: correction.bandwidth, shrinkage: correction.shrinkage,
                                            leaveOneOutRMS: correction.leaveOneOutRMS,
-                                           residuals: correction.residuals.map { FileResidual(layer: $0.layer, logRatio: $0.logRatio) })
+                                           residuals: correction.residuals)
                         })
             })
         let encoder = JSONEncoder()
@@ -230,7 +220,7 @@ public struct CostModelCalibration: Sendable, Hashable {
             }
         }
         return CostModelCorrection(bandwidth: bandwidth, shrinkage: shrinkage,
-                                   residuals: residuals.map { .init(layer: $0.layer, logRatio: $0.logRatio) },
+                                   residuals: residuals,
                                    fftLayout: fftLayout, leaveOneOutRMS: file.leaveOneOutRMS)
     }
 

@@ -143,9 +143,14 @@ public struct CostModelCorrection: Sendable, Hashable {
     }
 
     /// One measured layer and `ln(measured / predicted)` there.
-    public struct Residual: Sendable, Hashable {
+    public struct Residual: Codable, Sendable, Hashable {
         public var layer: Layer
         public var logRatio: Double
+
+        enum CodingKeys: String, CodingKey {
+            case layer
+            case logRatio = "log_ratio"
+        }
 
         public init(layer: Layer, logRatio: Double) {
             self.layer = layer
@@ -234,8 +239,7 @@ public struct CostModelCorrection: Sendable, Hashable {
         guard usable.count >= 2 else { return nil }
         let points = usable.map { $0.layer.features(fftLayout: fftLayout) }
         let values = usable.map(\.logRatio)
-        func rms(_ errors: [Double]) -> Double { (errors.map { $0 * $0 }.reduce(0, +) / Double(errors.count)).squareRoot() }
-        let uncorrected = rms(values)
+        let uncorrected = CostModelFit.rootMeanSquare(values)
         var best: (bandwidth: Double, shrinkage: Double, rms: Double)?
         for bandwidth in bandwidths {
             for shrinkage in shrinkages {
@@ -243,7 +247,7 @@ public struct CostModelCorrection: Sendable, Hashable {
                     values[index] - estimate(at: points[index], points: points, residuals: values, bandwidth: bandwidth,
                                              shrinkage: shrinkage, leavingOut: index).logFactor
                 }
-                let error = rms(errors)
+                let error = CostModelFit.rootMeanSquare(errors)
                 if best == nil || error <= best!.rms { best = (bandwidth, shrinkage, error) }
             }
         }

@@ -177,6 +177,10 @@ import Testing
         for phrase in ["Crossover map", "kernel size k", "input size n", "FFT faster", "spatial faster", "C = O = 2 channels"] {
             #expect(svg.contains(phrase), "missing '\(phrase)'")
         }
+        // The subtitle states the samples the rows took (a close call takes more than requested).
+        let taken = report.rows.compactMap(\.repeats)
+        let low = try #require(taken.min()), high = try #require(taken.max())
+        #expect(svg.contains("median of \(low == high ? "\(low)" : "\(low)–\(high)") samples per path"))
     }
 
     @Test func divergingScaleIsSymmetricAndClipped() {

@@ -89,7 +89,11 @@ public struct CrossoverMap {
         // Title and subtitle.
         text(left, 30, "Crossover map: the fastest convolution path per layer", size: 20, anchor: "start", weight: "bold")
         let threads = "\(config.threads) thread\(config.threads == 1 ? "" : "s")"
-        text(left, 52, "input [\(config.batch), C, n, n], weight [C, C, k, k], padding \(config.padding), stride 1, float32, \(threads); median of up to \(config.repeats) runs; cost model: \(config.costModel)",
+        // Samples per path as taken: fewer under the budget, more for the near-tied paths of a close call.
+        let taken = report.rows.compactMap(\.repeats)
+        let low = taken.min() ?? config.repeats, high = taken.max() ?? config.repeats
+        let samples = low == high ? "\(low) samples" : "\(low)–\(high) samples"
+        text(left, 52, "input [\(config.batch), C, n, n], weight [C, C, k, k], padding \(config.padding), stride 1, float32, \(threads); median of \(samples) per path; cost model: \(config.costModel)",
              size: 12, anchor: "start", fill: "#555")
         text(left, 70, "colour: fft time ÷ best spatial (direct, im2col) time — blue: FFT faster, red: spatial faster. label: fastest path and FFT speed-up (best spatial ÷ fft)",
              size: 12, anchor: "start", fill: "#555")

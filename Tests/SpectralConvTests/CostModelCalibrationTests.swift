@@ -195,10 +195,15 @@ import Testing
                     - (layout.transformFlops / 2 / 11e9 + layout.productFlops / 2 / 36e9 + terms[.copyBytes] / 8e9 + terms[.calls] * 9e-6)) < 1e-15)
         #expect(terms[.calls] == 1)
         // The direct path at full register blocks: flops at 85 GFLOP/s per thread, no loss; this
-        // 4.7-Mflop layer runs on one thread (below DirectConvolution.serialFlops).
+        // 4.7-Mflop layer splits over both threads (above DirectConvolution.serialFlops, 2 Mflop)…
         let direct = ConvolutionCostTerms.forward(g, algorithm: .direct, threads: 2)
-        #expect(DirectConvolution.workingThreads(g, available: 2) == 1)
-        #expect(direct[.directBlockingLoss] == 0 && direct[.directFlops] == g.usefulFlops)
+        #expect(DirectConvolution.workingThreads(g, available: 2) == 2)
+        #expect(direct[.directBlockingLoss] == 0 && direct[.directFlops] == g.usefulFlops / 2)
+        // …and a 0.6-Mflop one (16 channels, 12², 3×3) runs on one.
+        let small = try ConvolutionGeometry(inputShape: [1, 16, 12, 12], weightShape: [16, 16, 3, 3], options: .init(padding: .same))
+        let smallDirect = ConvolutionCostTerms.forward(small, algorithm: .direct, threads: 2)
+        #expect(DirectConvolution.workingThreads(small, available: 2) == 1)
+        #expect(smallDirect[.directFlops] > small.usefulFlops && smallDirect[.directFlops] < 1.34 * small.usefulFlops)
         // One input map per output (C = 1): the per-map route, data maps only (kernel spectra are kept).
         let single = try ConvolutionGeometry(inputShape: [1, 1, 64, 64], weightShape: [3, 1, 9, 9], options: .init(padding: .same))
         let perMap = ConvolutionCostTerms.forward(single, algorithm: .fft, threads: 2)

@@ -1,9 +1,9 @@
-import Dispatch
 
 /// How many threads a computation may use, and the one way the toolkit fans work out over them.
 ///
-/// Work is split into contiguous chunks (so each thread touches contiguous memory) and run with
-/// `DispatchQueue.concurrentPerform`; with one thread the body runs inline on the caller's thread.
+/// Work is split into contiguous chunks (so each thread touches contiguous memory) and run on the
+/// caller's thread and the ``WorkerPool``'s workers; with one thread the body runs inline on the
+/// caller's thread.
 /// Chunks never overlap, so results do not depend on the thread count: every output element is
 /// computed by exactly one thread with the same sequence of operations. Public so that the layers
 /// (SpectralNN) spread their elementwise and per-sample work the same way.
@@ -25,15 +25,12 @@ public struct Parallelism: Sendable {
             return
         }
         let chunks = min(count, threads * oversubscription)
-        // `concurrentPerform` wants a @Sendable body; ours captures raw pointers into disjoint parts
-        // of one buffer, which is safe because no two chunks touch the same output element.
-        withoutActuallyEscaping(body) { body in
-            let shared = UncheckedSendable(body)
-            DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
-                let start = count * chunk / chunks
-                let end = count * (chunk + 1) / chunks
-                if start < end { shared.value(start..<end) }
-            }
+        // The body captures raw pointers into disjoint parts of one buffer, which is safe on
+        // several threads because no two chunks touch the same output element.
+        Self.fork(iterations: chunks, threads: threads) { chunk in
+            let start = count * chunk / chunks
+            let end = count * (chunk + 1) / chunks
+            if start < end { body(start..<end) }
         }
     }
 
@@ -46,12 +43,14 @@ public struct Parallelism: Sendable {
             body(0, 0..<count)
             return
         }
-        withoutActuallyEscaping(body) { body in
-            let shared = UncheckedSendable(body)
-            DispatchQueue.concurrentPerform(iterations: parts) { part in
-                shared.value(part, Self.partition(count, part: part, of: parts))
-            }
+        Self.fork(iterations: parts, threads: parts) { part in
+            body(part, Self.partition(count, part: part, of: parts))
         }
+    }
+
+    /// The one fork/join: `body(i)` for every `i` in `0..<iterations` on at most `threads` threads.
+    static func fork(iterations: Int, threads: Int, _ body: (Int) -> Void) {
+        WorkerPool.shared.run(iterations: iterations, threads: threads, body)
     }
 
     /// Part `part` of `parts` near-equal contiguous parts of `0..<count`.
@@ -67,7 +66,7 @@ public struct Parallelism: Sendable {
     }
 }
 
-/// Carries a value the compiler cannot prove Sendable across a `concurrentPerform` boundary.
+/// Carries a value the compiler cannot prove Sendable across a `@Sendable` closure boundary.
 /// Only for closures over disjoint memory regions (see ``Parallelism/forEachChunk(of:oversubscription:_:)``).
 struct UncheckedSendable<Value>: @unchecked Sendable {
     let value: Value

@@ -60,16 +60,18 @@ enum DirectConvolution {
         }
     }
 
-    /// Layers with fewer useful flops than this (2^24, about 0.15 ms of work on one core) run on
-    /// the calling thread. Below it a second thread costs more than it brings: waking it
-    /// (`DispatchQueue.concurrentPerform`) takes microseconds, and the parallel plan splits the
-    /// work into output-channel chunks and narrower row bands, each of which fills its own input
-    /// band. Measured with `spectralconv bench layer --batch 1 --padding same --algorithms direct
-    /// --threads 1|2` on 2 idle cores (ms, one thread → two): 1-channel 32² k=12 (0.3 Mflop)
-    /// 0.006 → 0.012; 16-channel 32² k=3 (4.7 Mflop) 0.049 → 0.099; 16-channel 32² k=5 (13 Mflop)
-    /// 0.165 → 0.194; 1-channel 128² k=16 (8.4 Mflop) 0.136 → 0.156; above it two threads win:
-    /// 16-channel 64² k=5 (52 Mflop) 0.61 → 0.52, 64-channel 64² k=3 (302 Mflop) 2.92 → 1.79.
-    static let serialFlops = 16_777_216.0
+    /// Layers with fewer useful flops than this (2^21, about 20 µs of work on one core) run on the
+    /// calling thread. Below it a second thread costs about what it brings: a fork/join through
+    /// ``WorkerPool`` takes a few µs, and the parallel plan splits the work into output-channel
+    /// chunks and narrower row bands, each of which fills its own input band. Measured with
+    /// `spectralconv bench layer --batch 1 --padding same --algorithms direct --threads 2
+    /// --repeats 60` on 2 idle cores, the layer forced serial → parallel (ms, medians of three
+    /// processes): 16-channel 12² k=3 (0.66 Mflop) 0.015 → 0.024; 8→16-channel 24² k=3
+    /// (1.3 Mflop) 0.015 → 0.014; 1-channel 64² k=15 (1.8 Mflop) 0.031 → 0.042 or 0.024;
+    /// 8-channel 28² k=5 (2.5 Mflop) 0.042 → 0.030; 16-channel 32² k=3 (4.7 Mflop) 0.071 →
+    /// 0.043; 1-channel 128² k=16 (8.4 Mflop) 0.172 → 0.088. (With `concurrentPerform` as the
+    /// fork the break-even was near 2^24.)
+    static let serialFlops = 2_097_152.0
 
     /// The threads the direct path uses on `g` with `available` threads: 1 below ``serialFlops``.
     static func workingThreads(_ g: ConvolutionGeometry, available: Int) -> Int {

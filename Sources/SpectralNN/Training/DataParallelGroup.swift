@@ -8,7 +8,7 @@ import SpectralConv
 ///    convolution paths;
 /// 2. the batch is split into `P = min(R, N)` contiguous shards, shard `r` = samples
 ///    `⌊N·r/P⌋ ..< ⌊N·(r+1)/P⌋` (sizes differ by at most one);
-/// 3. one fork/join (`DispatchQueue.concurrentPerform`) runs forward, softmax cross-entropy and
+/// 3. one fork/join (``Parallelism/forEachPartition(of:_:)``) runs forward, softmax cross-entropy and
 ///    backward of shard `r` on replica `r`. The loss gradient of a shard is divided by N, not by
 ///    its own size, so with `L = (1/N)·Σ_n ℓ_n` every parameter gradient is
 ///    `∂L/∂θ = Σ_r Σ_{n ∈ shard r} (1/N)·∂ℓ_n/∂θ` = the sum of the replicas' gradients;

@@ -65,10 +65,3 @@ public struct Parallelism: Sendable {
         }
     }
 }
-
-/// Carries a value the compiler cannot prove Sendable across a `@Sendable` closure boundary.
-/// Only for closures over disjoint memory regions (see ``Parallelism/forEachChunk(of:oversubscription:_:)``).
-struct UncheckedSendable<Value>: @unchecked Sendable {
-    let value: Value
-    init(_ value: Value) { self.value = value }
-}

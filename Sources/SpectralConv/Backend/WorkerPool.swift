@@ -167,3 +167,10 @@ final class WorkerPool: @unchecked Sendable {
         return current
     }
 }
+
+/// Carries the region's body into `concurrentPerform`'s `@Sendable` closure; safe because the
+/// toolkit's regions write disjoint memory per iteration (see ``Parallelism``).
+private struct UncheckedSendable<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
+}

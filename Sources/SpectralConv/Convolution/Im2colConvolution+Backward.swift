@@ -24,14 +24,12 @@ extension Im2colConvolution {
         let split = threads == 1 || items >= threads
         let workers = split ? min(threads, items) : 1
         let buffers = reserveColumns(plan: plan, workers: workers, of: S.self)
-        let pointers = UncheckedSendable((dy, weight, dx))
         if split {
             BLAS.setThreads(1)
             let run = { (worker: Int) in
-                let (dy, w, dx) = pointers.value
                 for item in (items * worker / workers)..<(items * (worker + 1) / workers) {
-                    Self.inputGradient(item: item, plan: plan, outputGradient: dy, weight: w, inputGradient: dx,
-                                       cols: buffers.value[worker], foldParallelism: nil)
+                    Self.inputGradient(item: item, plan: plan, outputGradient: dy, weight: weight, inputGradient: dx,
+                                       cols: buffers[worker], foldParallelism: nil)
                 }
             }
             if workers == 1 { run(0) } else { parallelism.forEachChunk(of: workers, oversubscription: 1) { $0.forEach(run) } }
@@ -39,7 +37,7 @@ extension Im2colConvolution {
             BLAS.setThreads(threads)
             for item in 0..<items {
                 Self.inputGradient(item: item, plan: plan, outputGradient: dy, weight: weight, inputGradient: dx,
-                                   cols: buffers.value[0], foldParallelism: parallelism)
+                                   cols: buffers[0], foldParallelism: parallelism)
             }
         }
     }
@@ -57,22 +55,20 @@ extension Im2colConvolution {
         let weightCount = g.outChannels * plan.rows
         while partialWorkspaces.count < workers { partialWorkspaces.append(ScratchBuffer()) }
         // Worker 0 accumulates into dw itself, the others into their own partial gradient.
-        let partials = UncheckedSendable((0..<workers).map { $0 == 0 ? dw : partialWorkspaces[$0].reserve(weightCount, of: S.self) })
-        let pointers = UncheckedSendable((x, dy))
+        let partials = (0..<workers).map { $0 == 0 ? dw : partialWorkspaces[$0].reserve(weightCount, of: S.self) }
         if split {
             BLAS.setThreads(1)
             let run = { (worker: Int) in
-                let (x, dy) = pointers.value
-                let partial = partials.value[worker]
+                let partial = partials[worker]
                 partial.update(repeating: 0, count: weightCount)
                 for item in (items * worker / workers)..<(items * (worker + 1) / workers) {
                     Self.weightGradient(item: item, plan: plan, input: x, outputGradient: dy, weightGradient: partial,
-                                        cols: buffers.value[worker], unfoldParallelism: nil)
+                                        cols: buffers[worker], unfoldParallelism: nil)
                 }
             }
             if workers == 1 { run(0) } else { parallelism.forEachChunk(of: workers, oversubscription: 1) { $0.forEach(run) } }
             for worker in 1..<max(workers, 1) {
-                let partial = partials.value[worker]
+                let partial = partials[worker]
                 for index in 0..<weightCount { dw[index] += partial[index] }
             }
         } else {
@@ -82,17 +78,17 @@ extension Im2colConvolution {
             let unfoldParallelism = elements >= Self.parallelUnfoldThreshold ? parallelism : nil
             for item in 0..<items {
                 Self.weightGradient(item: item, plan: plan, input: x, outputGradient: dy, weightGradient: dw,
-                                    cols: buffers.value[0], unfoldParallelism: unfoldParallelism)
+                                    cols: buffers[0], unfoldParallelism: unfoldParallelism)
             }
         }
     }
 
     /// One matrix tile per worker (the forward's size rule).
-    private func reserveColumns<S>(plan: Im2colLayout, workers: Int, of _: S.Type) -> UncheckedSendable<[UnsafeMutablePointer<S>]> {
+    private func reserveColumns<S>(plan: Im2colLayout, workers: Int, of _: S.Type) -> [UnsafeMutablePointer<S>] {
         let tileRows = (plan.outHeight + plan.tileCount - 1) / plan.tileCount
         let elements = plan.pointwise ? 0 : plan.rows * tileRows * plan.outWidth
         while workspaces.count < workers { workspaces.append(ScratchBuffer()) }
-        return UncheckedSendable(workspaces.prefix(workers).map { $0.reserve(elements, of: S.self) })
+        return workspaces.prefix(workers).map { $0.reserve(elements, of: S.self) }
     }
 
     /// dx planes of item `n·G + g`: for each tile `dcols = W_gᵀ · dY_g[:, tile]`, folded into dx.
@@ -122,9 +118,8 @@ extension Im2colConvolution {
                 beta: 0, c: cols, ldc: width)
             if let foldParallelism {
                 // Channels fold into disjoint planes.
-                let shared = UncheckedSendable((UnsafePointer(cols), target))
                 foldParallelism.forEachChunk(of: plan.channelsPerGroup, oversubscription: 1) { channels in
-                    plan.fold(shared.value.0, into: shared.value.1, rows: (channels.lowerBound * taps)..<(channels.upperBound * taps), outputRows: outputRows)
+                    plan.fold(cols, into: target, rows: (channels.lowerBound * taps)..<(channels.upperBound * taps), outputRows: outputRows)
                 }
             } else {
                 plan.fold(cols, into: target, rows: 0..<plan.rows, outputRows: outputRows)
@@ -152,9 +147,8 @@ extension Im2colConvolution {
             let width = outputRows.count * plan.outWidth
             guard width > 0 else { continue }
             if let unfoldParallelism {
-                let shared = UncheckedSendable((source, cols))
                 unfoldParallelism.forEachChunk(of: plan.rows, oversubscription: 1) { rows in
-                    plan.unfold(shared.value.0, into: shared.value.1, rows: rows, outputRows: outputRows)
+                    plan.unfold(source, into: cols, rows: rows, outputRows: outputRows)
                 }
             } else {
                 plan.unfold(source, into: cols, rows: 0..<plan.rows, outputRows: outputRows)

@@ -102,17 +102,15 @@ final class Im2colConvolution {
         let elements = plan.pointwise ? 0 : plan.rows * tileRows * plan.outWidth
         let workers = split ? min(threads, units) : 1
         while workspaces.count < workers { workspaces.append(ScratchBuffer()) }
-        let buffers = UncheckedSendable(workspaces.prefix(workers).map { $0.reserve(elements, of: S.self) })
-        let pointers = UncheckedSendable((input, weight, output))
+        let buffers = workspaces.prefix(workers).map { $0.reserve(elements, of: S.self) }
 
         if split {
             BLAS.setThreads(1)
             let run = { (worker: Int) in
-                let (x, w, y) = pointers.value
                 for unit in (units * worker / workers)..<(units * (worker + 1) / workers) {
                     Self.compute(
                         item: unit / tiles, outputRows: plan.outputRows(tile: unit % tiles, of: tiles), plan: plan,
-                        input: x, weight: w, output: y, cols: buffers.value[worker], unfoldParallelism: nil)
+                        input: input, weight: weight, output: output, cols: buffers[worker], unfoldParallelism: nil)
                 }
             }
             if workers == 1 {
@@ -126,7 +124,7 @@ final class Im2colConvolution {
             for unit in 0..<units {
                 Self.compute(
                     item: unit / tiles, outputRows: plan.outputRows(tile: unit % tiles, of: tiles), plan: plan,
-                    input: input, weight: weight, output: output, cols: buffers.value[0], unfoldParallelism: unfoldParallelism)
+                    input: input, weight: weight, output: output, cols: buffers[0], unfoldParallelism: unfoldParallelism)
             }
         }
     }
@@ -152,9 +150,8 @@ final class Im2colConvolution {
             return
         }
         if let unfoldParallelism {
-            let shared = UncheckedSendable((x, cols))
             unfoldParallelism.forEachChunk(of: plan.rows, oversubscription: 1) { rows in
-                plan.unfold(shared.value.0, into: shared.value.1, rows: rows, outputRows: outputRows)
+                plan.unfold(x, into: cols, rows: rows, outputRows: outputRows)
             }
         } else {
             plan.unfold(x, into: cols, rows: 0..<plan.rows, outputRows: outputRows)

@@ -12,7 +12,9 @@ import Glibc
 ///
 /// A region runs `body(0..<iterations)` on the calling thread and up to `threads − 1` workers;
 /// iterations are claimed one at a time from a shared counter (so uneven iterations balance) and
-/// the call returns when every iteration has finished and every worker has left the region.
+/// the call returns when every iteration has finished. A worker that arrives after the last
+/// iteration was claimed does not join, so a worker the scheduler keeps off the CPU (other
+/// processes busy) costs the region nothing: the caller runs its share.
 ///
 /// One region at a time: a region requested while another is running (from another thread, or
 /// nested inside a region's body) runs with `DispatchQueue.concurrentPerform` instead, as does a
@@ -40,16 +42,23 @@ final class WorkerPool: @unchecked Sendable {
     private var workerCount = 0
 
     // The current region, written by the caller before `ticket` is bumped (release) and read by
-    // its participating workers after they see the new ticket (acquire). Only participants read
-    // them, and the caller waits for every participant to depart before it writes the next region.
+    // the workers that join it (acquire). The caller waits for every worker that joined to depart
+    // before it returns, so nothing reads them once the next region writes them.
     private var body: ((Int) -> Void)?
     private var iterations = 0
     private let nextIteration = Atomic<Int>(0)
     private let departed = Atomic<Int>(0)
-    /// `region sequence number · ticketStride + participating workers`: a worker learns from this
-    /// one value whether it takes part, so a worker that sits a region out reads nothing else.
+    /// `region sequence number · ticketStride + workers invited`: a worker learns from this one
+    /// value whether it is invited; one that is not reads nothing else.
     private let ticket = Atomic<Int>(0)
     private static let ticketStride = 1024
+    /// `sequence · joinSequenceUnit + closed flag + workers joined`. An invited worker joins by
+    /// incrementing it while it names the current region and is open; the caller closes it once
+    /// every iteration is claimed, and then waits only for the workers that joined — a worker
+    /// the scheduler delays (the other core busy) does not hold the region up.
+    private let joinState = Atomic<Int>(0)
+    private static let joinClosed = 1 << 20
+    private static let joinSequenceUnit = 1 << 21
 
     // Sleeping workers wait on this condition; `sleepers` tells the caller whether to signal.
     private let sleepers = Atomic<Int>(0)
@@ -87,11 +96,12 @@ final class WorkerPool: @unchecked Sendable {
     private func runRegion(iterations: Int, helpers: Int, _ body: @escaping (Int) -> Void) {
         let previous = ticket.load(ordering: .relaxed)
         while workerCount < helpers { startWorker(index: workerCount, after: previous); workerCount += 1 }
+        let sequence = previous / Self.ticketStride + 1
         self.body = body
         self.iterations = iterations
         nextIteration.store(0, ordering: .relaxed)
         departed.store(0, ordering: .relaxed)
-        let sequence = previous / Self.ticketStride + 1
+        joinState.store(sequence * Self.joinSequenceUnit, ordering: .relaxed)
         ticket.store(sequence * Self.ticketStride + helpers, ordering: .sequentiallyConsistent)
         if sleepers.load(ordering: .sequentiallyConsistent) > 0 {
             pthread_mutex_lock(sleepMutex)
@@ -99,9 +109,11 @@ final class WorkerPool: @unchecked Sendable {
             pthread_mutex_unlock(sleepMutex)
         }
         claimIterations(body)
-        // Every participating worker leaves the region before the next one may overwrite it.
+        // Every iteration is claimed: close the region to latecomers, then wait for the workers
+        // that joined (they may still be running their last iterations).
+        let joined = joinState.bitwiseOr(Self.joinClosed, ordering: .acquiringAndReleasing).oldValue % Self.joinClosed
         var polls = 0
-        while departed.load(ordering: .acquiring) < helpers {
+        while departed.load(ordering: .acquiring) < joined {
             polls += 1
             if polls > 64 { sched_yield() }
         }
@@ -116,9 +128,10 @@ final class WorkerPool: @unchecked Sendable {
         }
     }
 
-    /// Starts worker `index`, which waits for the first region after ticket `previous`.
+    /// Starts worker `index`, which waits for the first region after ticket `previous`. Workers
+    /// never exit, and each keeps its pool alive: a pool lives as long as the process.
     private func startWorker(index: Int, after previous: Int) {
-        let thread = Thread { [unowned self] in self.workerLoop(index: index, after: previous) }
+        let thread = Thread { self.workerLoop(index: index, after: previous) }
         thread.name = "spectralconv-worker-\(index + 1)"
         thread.start()
     }
@@ -128,10 +141,22 @@ final class WorkerPool: @unchecked Sendable {
         while true {
             seen = waitForRegion(after: seen)
             // Workers beyond this region's helper count sit it out.
-            guard index < seen % Self.ticketStride else { continue }
+            guard index < seen % Self.ticketStride, join(sequence: seen / Self.ticketStride) else { continue }
             participate()
             departed.add(1, ordering: .releasing)
         }
+    }
+
+    /// Joins region `sequence` if it is still the current one and open.
+    private func join(sequence: Int) -> Bool {
+        var state = joinState.load(ordering: .acquiring)
+        while state / Self.joinSequenceUnit == sequence && state & Self.joinClosed == 0 {
+            let (exchanged, current) = joinState.compareExchange(
+                expected: state, desired: state + 1, ordering: .acquiringAndReleasing)
+            if exchanged { return true }
+            state = current
+        }
+        return false
     }
 
     /// A worker's share of the current region. Not inlined, so every reference it takes to `body`

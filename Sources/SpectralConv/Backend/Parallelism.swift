@@ -1,4 +1,3 @@
-
 /// How many threads a computation may use, and the one way the toolkit fans work out over them.
 ///
 /// Work is split into contiguous chunks (so each thread touches contiguous memory) and run on the

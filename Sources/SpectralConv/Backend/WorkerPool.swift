@@ -27,7 +27,7 @@ import Glibc
 /// `spectralconv bench layer --batch 1 --in-channels 16 --out-channels 16 --size 64 --kernel 5
 /// --padding same --threads 2`, medians of four processes went from 0.43–0.72 to 0.33–0.38 ms
 /// (direct), 1.00–1.13 to 0.58–0.60 (im2col) and 0.97–1.07 to 0.62–0.69 (fft), and a median
-/// now sits within 15% of its run's minimum. Spinning workers call `sched_yield`, so a thread
+/// now sits within 18% of its run's minimum. Spinning workers call `sched_yield`, so a thread
 /// that OpenBLAS or FFTW runs on the same core between regions still gets it.
 final class WorkerPool: @unchecked Sendable {
     static let shared = WorkerPool(maximumWorkers: max(0, ProcessInfo.processInfo.activeProcessorCount - 1))

@@ -129,7 +129,7 @@ struct BenchSweepCommand: ParsableCommand {
     /// Runs the sweep the options describe.
     private func measure(checkingCalibration: Bool) throws -> SweepReport {
         let (model, modelName) = try costModel.load()
-        let configuration = SweepBenchmark.Configuration(
+        var configuration = SweepBenchmark.Configuration(
             kernels: try kernels.map { text throws(SpectralConvError) in try Self.parseList(text, name: "--kernels") }
                 ?? (checkingCalibration ? SweepBenchmark.Configuration.calibrationKernels : SweepBenchmark.Configuration.defaultKernels),
             sizes: try Self.parseList(sizes, name: "--sizes"),
@@ -145,6 +145,16 @@ struct BenchSweepCommand: ParsableCommand {
             }
         }
         try fft.loadWisdom()
+        if checkingCalibration {
+            // The calibration's FFT layouts (and this sweep's) weight transform lengths by their
+            // measured cost under the plans this rigor makes.
+            let started = Date()
+            let rigor = try fft.parsedRigor()
+            configuration.costModel.fftLengthCosts = try FFTLengthCosts.measure(maximumLength: configuration.longestTransform, rigor: rigor)
+            let lengths = configuration.costModel.fftLengthCosts!.batchedSeconds.count
+            print(String(format: "measured FFT transform costs: %d even lengths up to %d, %@ plans, %.1f s",
+                         lengths, configuration.longestTransform, rigor.rawValue, Date().timeIntervalSince(started)))
+        }
         let progress = SweepProgress()
         let report = try SweepBenchmark.run(configuration) { progress.update($0) }
         progress.finish()

@@ -60,13 +60,13 @@ public struct LayerExplanation: Sendable {
         let passes: [ConvolutionPass] = backward ? ConvolutionPass.allCases : [.forward]
         var explained = passes.map { pass in
             Pass(pass: pass, predictions: ConvolutionAlgorithm.concrete.map { algorithm in
-                let terms = ConvolutionCostTerms.of(geometry, algorithm: algorithm, pass: pass, threads: threads)
+                let terms = ConvolutionCostTerms.of(geometry, algorithm: algorithm, pass: pass, threads: threads, lengthCosts: model.fftLengthCosts)
                 let (coefficients, calibrated) = model.coefficients(for: algorithm, pass: pass)
                 let parts = CostTerm.terms(of: algorithm).map { term in
                     (term, terms[term], coefficients[term] ?? 0, terms[term] * (coefficients[term] ?? 0))
                 }
                 let correction = model.correction(for: algorithm, pass: pass).map { correction in
-                    let estimate = correction.logCorrection(at: CostModelCorrection.Layer(geometry, threads: threads))
+                    let estimate = correction.logCorrection(at: CostModelCorrection.Layer(geometry, threads: threads, lengthCosts: model.fftLengthCosts))
                     return (factor: exp(estimate.logFactor), weight: estimate.weight)
                 }
                 return Prediction(algorithm: algorithm, seconds: model.predictedSeconds(for: geometry, algorithm: algorithm, pass: pass, threads: threads),
@@ -130,7 +130,7 @@ public struct LayerExplanation: Sendable {
                 let corrected = prediction.correction.map { String(format: " × %.2f local correction (weight %.2g of measured layers nearby)", $0.factor, $0.weight) }
                 lines.append("  \(name) \(Self.milliseconds(prediction.seconds)) ms  = \(corrected == nil ? parts.joined(separator: " + ") : sum + corrected!)  (\(source))")
             }
-            if pass.pass == .forward { lines.append("  fft layout: " + Self.fftLayoutDescription(geometry)) }
+            if pass.pass == .forward { lines.append("  fft layout: " + Self.fftLayoutDescription(geometry, lengthCosts: model.fftLengthCosts)) }
             let ranked = pass.predictions.sorted { $0.seconds < $1.seconds }
             if ranked.count > 1 {
                 let runnerUp = ranked.first { $0.algorithm != pass.choice } ?? ranked[1]
@@ -161,14 +161,17 @@ public struct LayerExplanation: Sendable {
     }
 
     /// What the FFT path runs on `geometry`: `144x144 transforms (1 tile per image, 137x137 outputs
-    /// each), per-map route` — the sizes behind its transform terms.
-    static func fftLayoutDescription(_ geometry: ConvolutionGeometry) -> String {
-        let layout = FFTConvolutionLayout(geometry: geometry)
+    /// each), per-map route, cost per flop x1.02 (measured estimate plans)` — the sizes behind its
+    /// transform terms, and their weight from a measured table (``FFTLengthCosts``) or the fixed rule.
+    static func fftLayoutDescription(_ geometry: ConvolutionGeometry, lengthCosts: FFTLengthCosts?) -> String {
+        let layout = FFTConvolutionLayout(geometry: geometry, lengthCosts: lengthCosts)
         let size = layout.transformHeight == 1 ? "\(layout.transformWidth)" : "\(layout.transformHeight)x\(layout.transformWidth)"
         let tiles = layout.tilesHigh * layout.tilesWide
         let route = layout.hasOneInputMapPerOutput ? "per-map route" : "batched route"
         let phases = layout.phases > 1 ? ", \(layout.phases) stride phases" : ""
-        return "\(size) transforms (\(tiles) tile\(tiles == 1 ? "" : "s") per image, \(layout.outputTileHeight)x\(layout.outputTileWidth) outputs each\(phases)), \(route)"
+        let measured = lengthCosts.map { layout.transformHeight <= $0.maximumLength && layout.transformWidth <= $0.maximumLength } ?? false
+        let weight = String(format: "%.2f", layout.transformWeight) + (measured ? " (measured \(lengthCosts!.rigor.rawValue) plans)" : " (fixed rule)")
+        return "\(size) transforms (\(tiles) tile\(tiles == 1 ? "" : "s") per image, \(layout.outputTileHeight)x\(layout.outputTileWidth) outputs each\(phases)), \(route), cost per flop x\(weight)"
     }
 
     /// Seconds as milliseconds with 3 significant digits (`0.0123`, `12.3`, `1234`).

@@ -141,6 +141,18 @@ public enum SweepBenchmark {
             guard !algorithms.isEmpty else { throw .invalidArgument("no algorithm to sweep") }
         }
 
+        /// The longest transform length the FFT path may use on any swept layer, forward or
+        /// gradient: the next even fast length above the padded input plus the kernel (layouts
+        /// never transform more than output + kernel − 1 points per axis). The transform-cost
+        /// table of a calibration sweep is measured up to it.
+        public var longestTransform: Int {
+            let longest = points.compactMap { point -> Int? in
+                guard case .success(let g) = geometry(point) else { return nil }
+                return max(g.paddedHeight, g.paddedWidth) + max(g.effectiveKernelHeight, g.effectiveKernelWidth)
+            }.max() ?? 2
+            return FFTSize.nextFastEven(longest)
+        }
+
         /// The layer of `point`, or why there is none.
         public func geometry(_ point: Point) -> Result<ConvolutionGeometry, SpectralConvError> {
             Result { () throws(SpectralConvError) -> ConvolutionGeometry in
@@ -191,7 +203,7 @@ public enum SweepBenchmark {
             budgetSeconds: configuration.budget, backward: configuration.backward, seed: configuration.seed,
             fftRigor: configuration.fftRigor.rawValue, costModel: configuration.costModelName,
             openblasEnvironment: GEMMReference.openBLASEnvironment, started: started,
-            seconds: TimingSummary.milliseconds(clock.now - start) / 1e3)
+            seconds: TimingSummary.milliseconds(clock.now - start) / 1e3, fftLengths: configuration.costModel.fftLengthCosts)
         return SweepReport(config: config, rows: rows)
     }
 

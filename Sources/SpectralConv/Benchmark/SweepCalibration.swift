@@ -7,7 +7,9 @@ extension CostModelCalibration {
     /// Each row's layer is rebuilt from its columns (channels, size, kernel, batch, padding) and the
     /// report's thread count, so the fit sees the same terms the model predicts with. Each fit then
     /// keeps its measurements' residuals as a local correction (``CostModelCorrection``) when that
-    /// predicts left-out measurements better than the terms alone.
+    /// predicts left-out measurements better than the terms alone. The FFT terms are counted on the
+    /// layouts the sweep ran — laid out with the first report's transform-cost table
+    /// (``SweepReport/Config/fftLengths``), which the calibration keeps.
     ///
     /// - Parameters:
     ///   - reports: one or more sweeps (their rows are pooled).
@@ -18,6 +20,7 @@ extension CostModelCalibration {
         var samples: [ConvolutionPass: [CostModelFit.Sample]] = [:]
         var layers: [ConvolutionPass: [CostModelCorrection.Layer]] = [:]   // parallel to samples
         var groups: [String: Int] = [:]
+        let lengthCosts = reports.first?.config.fftLengths
         for (reportIndex, report) in reports.enumerated() {
             let threads = report.config.threads
             for row in report.rows where row.isConcrete && row.status == .measured {
@@ -37,9 +40,9 @@ extension CostModelCalibration {
                 ]
                 for (pass, milliseconds) in measured {
                     guard let milliseconds, milliseconds > 0 else { continue }
-                    let terms = ConvolutionCostTerms.of(geometry, algorithm: algorithm, pass: pass, threads: threads)
+                    let terms = ConvolutionCostTerms.of(geometry, algorithm: algorithm, pass: pass, threads: threads, lengthCosts: lengthCosts)
                     samples[pass, default: []].append(.init(algorithm: algorithm, terms: terms, seconds: milliseconds / 1e3, group: group))
-                    layers[pass, default: []].append(CostModelCorrection.Layer(geometry, threads: threads))
+                    layers[pass, default: []].append(CostModelCorrection.Layer(geometry, threads: threads, lengthCosts: lengthCosts))
                 }
             }
         }
@@ -72,7 +75,8 @@ extension CostModelCalibration {
             return "bench sweep: kernels \(list(c.kernels)), sizes \(list(c.sizes)), channels \(list(c.channels)), batch \(c.batch), padding \(c.padding), \(c.threads) threads\(c.backward ? ", backward" : "")"
         }.joined(separator: "; ")
         let formatter = ISO8601DateFormatter()
-        return CostModelCalibration(fits: fits, threads: first?.threads ?? 1, created: formatter.string(from: created), source: source)
+        return CostModelCalibration(fits: fits, threads: first?.threads ?? 1, created: formatter.string(from: created), source: source,
+                                    fftLengths: lengthCosts)
     }
 
     private static func list(_ values: [Int]) -> String { values.map(String.init).joined(separator: ",") }

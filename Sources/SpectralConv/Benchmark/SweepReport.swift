@@ -44,11 +44,14 @@ public struct SweepReport: Codable, Sendable, Hashable {
         public var started: String
         /// Wall time of the whole sweep, s.
         public var seconds: Double
+        /// The measured transform costs the FFT layouts were chosen with (``FFTLengthCosts``; nil:
+        /// the fixed rule) — what a calibration fitted to this report must lay out with too.
+        public var fftLengths: FFTLengthCosts? = nil
 
         enum CodingKeys: String, CodingKey {
             case kernels, sizes, channels, batch, threads, padding, algorithms, repeats, backward, seed, started, seconds
             case budgetSeconds = "budget_seconds", fftRigor = "fft_rigor", costModel = "cost_model"
-            case openblasEnvironment = "openblas_environment"
+            case openblasEnvironment = "openblas_environment", fftLengths = "fft_lengths"
         }
     }
 

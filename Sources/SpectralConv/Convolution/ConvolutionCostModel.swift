@@ -62,6 +62,10 @@ public struct ConvolutionCostModel: Sendable, Hashable {
     public var fftCallSeconds: Double { didSet { choices = ChoiceMemo() } }
     /// Fitted coefficients that take precedence over the rates; nil for a rate-only model.
     public var calibration: CostModelCalibration? { didSet { choices = ChoiceMemo() } }
+    /// This machine's measured transform costs per length (``FFTLengthCosts``): the FFT layouts
+    /// predicted — and run by engines using this model — weight transform lengths by it; nil: by
+    /// the fixed rule of ``FFTConvolutionLayout``. ``init(calibration:)`` takes the calibration's.
+    public var fftLengthCosts: FFTLengthCosts? { didSet { choices = ChoiceMemo() } }
     /// Choices already made (``fastest(for:pass:threads:)``), shared by copies until one is changed.
     private var choices = ChoiceMemo()
 
@@ -76,6 +80,7 @@ public struct ConvolutionCostModel: Sendable, Hashable {
         self.im2colCallSeconds = im2colCallSeconds
         self.fftCallSeconds = fftCallSeconds
         self.calibration = nil
+        self.fftLengthCosts = nil
     }
 
     /// The rates and call costs, in declaration order.
@@ -84,18 +89,21 @@ public struct ConvolutionCostModel: Sendable, Hashable {
     }
 
     public static func == (lhs: ConvolutionCostModel, rhs: ConvolutionCostModel) -> Bool {
-        lhs.parameters == rhs.parameters && lhs.calibration == rhs.calibration
+        lhs.parameters == rhs.parameters && lhs.calibration == rhs.calibration && lhs.fftLengthCosts == rhs.fftLengthCosts
     }
 
     public func hash(into hasher: inout Hasher) {
         for parameter in parameters { hasher.combine(parameter) }
         hasher.combine(calibration)
+        hasher.combine(fftLengthCosts)
     }
 
-    /// A model predicting with `calibration` (the default rates stand in for anything it lacks).
+    /// A model predicting with `calibration` and its transform-cost table (the default rates stand
+    /// in for anything it lacks).
     public init(calibration: CostModelCalibration) {
         self.init()
         self.calibration = calibration
+        self.fftLengthCosts = calibration.fftLengths
     }
 
     /// The documented default rates.
@@ -143,10 +151,10 @@ public struct ConvolutionCostModel: Sendable, Hashable {
     /// other) on `geometry` with `threads` threads: the terms' sum, times the calibration's local
     /// correction for that path and pass when it has one (``correction(for:pass:)``).
     public func predictedSeconds(for geometry: ConvolutionGeometry, algorithm: ConvolutionAlgorithm, pass: ConvolutionPass, threads: Int) -> Double {
-        let terms = ConvolutionCostTerms.of(geometry, algorithm: algorithm, pass: pass, threads: threads)
+        let terms = ConvolutionCostTerms.of(geometry, algorithm: algorithm, pass: pass, threads: threads, lengthCosts: fftLengthCosts)
         let seconds = Self.seconds(terms, coefficients(for: algorithm, pass: pass).coefficients)
         guard let correction = correction(for: algorithm, pass: pass) else { return seconds }
-        return seconds * correction.factor(for: geometry, threads: threads)
+        return seconds * correction.factor(for: geometry, threads: threads, lengthCosts: fftLengthCosts)
     }
 
     /// The calibration's local correction (``CostModelCorrection``) of `pass` through concrete path

@@ -97,7 +97,9 @@ public struct ConvolutionCostTerms: Sendable, Hashable {
     /// ``DirectConvolution/serialFlops``), `t_f = min(t, B·C', B·O)` (transforms run in
     /// per-thread chunks of maps; one map per stage keeps one thread busy), `t_m = min(t, B·C')`, or
     /// t when a lone large map uses FFTW's threads (``FFTConvolutionLayout/perMapWorkingThreads(threads:)``).
-    public static func forward(_ g: ConvolutionGeometry, algorithm: ConvolutionAlgorithm, threads: Int) -> ConvolutionCostTerms {
+    /// `lengthCosts` is the measured transform-cost table the FFT path lays out with (nil: the fixed rule).
+    public static func forward(_ g: ConvolutionGeometry, algorithm: ConvolutionAlgorithm, threads: Int,
+                               lengthCosts: FFTLengthCosts? = nil) -> ConvolutionCostTerms {
         let parallel = Double(max(1, threads))
         let bytes = 4.0
         var terms = ConvolutionCostTerms()
@@ -122,7 +124,7 @@ public struct ConvolutionCostTerms: Sendable, Hashable {
             terms[.gemmBlockingLoss] = g.usefulFlops * (1 / efficiency - 1) / parallel
             terms[.copyBytes] = unfold / parallel
         } else {
-            let layout = FFTConvolutionLayout(geometry: g)
+            let layout = FFTConvolutionLayout(geometry: g, lengthCosts: lengthCosts)
             let dataMaps = layout.batchItems * (layout.phaseChannels + g.outChannels)
             if layout.hasOneInputMapPerOutput {
                 // Per-map route: one thread per map (or FFTW's threads on large lone maps); no packing.
@@ -153,12 +155,13 @@ public struct ConvolutionCostTerms: Sendable, Hashable {
     /// `⌈Wo'/8⌉·8 / Wo'` matters there.) The im2col gradients are GEMMs of the forward's sizes plus
     /// a fold (or unfold) of the forward's matrix: the forward terms.
     public static func backward(
-        _ geometry: ConvolutionGeometry, gradient: ConvolutionGradient, algorithm: ConvolutionAlgorithm, threads: Int
+        _ geometry: ConvolutionGeometry, gradient: ConvolutionGradient, algorithm: ConvolutionAlgorithm, threads: Int,
+        lengthCosts: FFTLengthCosts? = nil
     ) -> ConvolutionCostTerms {
         if algorithm == .im2col { return forward(geometry, algorithm: .im2col, threads: threads) }
         let parallel = Double(max(1, threads))
         func derivedTerms(_ derived: ConvolutionGeometry, copies: Double) -> ConvolutionCostTerms {
-            var terms = forward(derived, algorithm: algorithm, threads: threads)
+            var terms = forward(derived, algorithm: algorithm, threads: threads, lengthCosts: lengthCosts)
             terms[.copyBytes] += copies / parallel
             return terms
         }
@@ -193,11 +196,12 @@ public struct ConvolutionCostTerms: Sendable, Hashable {
     }
 
     /// The terms of `pass`.
-    public static func of(_ geometry: ConvolutionGeometry, algorithm: ConvolutionAlgorithm, pass: ConvolutionPass, threads: Int) -> ConvolutionCostTerms {
+    public static func of(_ geometry: ConvolutionGeometry, algorithm: ConvolutionAlgorithm, pass: ConvolutionPass, threads: Int,
+                          lengthCosts: FFTLengthCosts? = nil) -> ConvolutionCostTerms {
         switch pass {
-        case .forward: return forward(geometry, algorithm: algorithm, threads: threads)
-        case .backwardInput: return backward(geometry, gradient: .input, algorithm: algorithm, threads: threads)
-        case .backwardWeight: return backward(geometry, gradient: .weight, algorithm: algorithm, threads: threads)
+        case .forward: return forward(geometry, algorithm: algorithm, threads: threads, lengthCosts: lengthCosts)
+        case .backwardInput: return backward(geometry, gradient: .input, algorithm: algorithm, threads: threads, lengthCosts: lengthCosts)
+        case .backwardWeight: return backward(geometry, gradient: .weight, algorithm: algorithm, threads: threads, lengthCosts: lengthCosts)
         }
     }
 }

@@ -34,7 +34,8 @@ public final class ConvolutionEngine: @unchecked Sendable {
     ///   - fftRigor: FFTW planning rigor (``FFTPlanRigor/estimate`` by default: no timing at plan time).
     ///   - costModel: the model behind ``ConvolutionAlgorithm/auto``: by default this machine's
     ///     calibration when one was written to the cache folder, the documented default otherwise
-    ///     (``ConvolutionCostModel/calibratedOrDefault``).
+    ///     (``ConvolutionCostModel/calibratedOrDefault``). The FFT path lays out its transforms with
+    ///     the model's measured transform costs (``ConvolutionCostModel/fftLengthCosts``) when it has them.
     ///   - planCache: where FFTW plans are kept (the process-wide ``FFTPlanCache/shared`` by default).
     ///   - autotuner: measures and remembers the choices of ``ConvolutionAlgorithm/autotune`` (the
     ///     process-wide ``Autotuner/shared`` by default, which persists them in the per-machine cache file).
@@ -46,7 +47,7 @@ public final class ConvolutionEngine: @unchecked Sendable {
         self.threads = count
         self.fftRigor = fftRigor
         self.costModel = costModel
-        self.fft = FFTConvolution(rigor: fftRigor, planCache: planCache)
+        self.fft = FFTConvolution(rigor: fftRigor, planCache: planCache, lengthCosts: costModel.fftLengthCosts)
         self.autotuner = autotuner
     }
 

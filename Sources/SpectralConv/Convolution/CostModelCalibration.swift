@@ -24,7 +24,16 @@ import Foundation
 /// `direct`, `im2col` or `fft`, `pass` `forward`, `backward_input` or `backward_weight`. The
 /// optional `correction` is the fit's local correction (``CostModelCorrection``): each measured
 /// layer and `ln(measured/predicted)` there, with the kernel bandwidth and shrinkage that predicted
-/// left-out layers best; files without it (older ones) predict with the terms alone.
+/// left-out layers best; files without it (older ones) predict with the terms alone. The optional
+/// `fft_lengths` is the machine's measured transform-cost table (``FFTLengthCosts``), which the
+/// model and every engine using it lay out FFTs with:
+///
+/// ```json
+///  "fft_lengths": {"rigor": "estimate", "batched_seconds": {"2": 3.1e-8, "4": 4.0e-8, …},
+///                  "per_map_seconds": {"2": 5.2e-8, …}}
+/// ```
+///
+/// (seconds per map of an n×n r2c + c2r pair, keyed by n); files without it use the fixed rule.
 public struct CostModelCalibration: Sendable, Hashable {
     /// The fitted coefficients of one path and pass.
     public struct Fit: Sendable, Hashable {
@@ -67,12 +76,16 @@ public struct CostModelCalibration: Sendable, Hashable {
     public var created: String
     /// What was measured, for people reading the file.
     public var source: String
+    /// The transform costs measured before the sweep, which its FFT layouts (and the fitted FFT
+    /// terms) used; nil in calibrations without them.
+    public var fftLengths: FFTLengthCosts?
 
-    public init(fits: [Fit], threads: Int, created: String, source: String) {
+    public init(fits: [Fit], threads: Int, created: String, source: String, fftLengths: FFTLengthCosts? = nil) {
         self.fits = fits
         self.threads = threads
         self.created = created
         self.source = source
+        self.fftLengths = fftLengths
     }
 
     /// The fit of `algorithm` and `pass`, if one was made.
@@ -116,6 +129,12 @@ public struct CostModelCalibration: Sendable, Hashable {
         var threads: Int?
         var source: String?
         var fits: [FileFit]?
+        var fftLengths: FFTLengthCosts?
+
+        enum CodingKeys: String, CodingKey {
+            case format, version, created, threads, source, fits
+            case fftLengths = "fft_lengths"
+        }
     }
 
     /// The file's bytes (pretty-printed JSON, keys sorted).
@@ -131,7 +150,8 @@ public struct CostModelCalibration: Sendable, Hashable {
                                            leaveOneOutRMS: correction.leaveOneOutRMS,
                                            residuals: correction.residuals)
                         })
-            })
+            },
+            fftLengths: fftLengths)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
         // Every value is finite (checked when fitted or decoded), so encoding cannot fail.
@@ -200,7 +220,8 @@ public struct CostModelCalibration: Sendable, Hashable {
         for algorithm in ConvolutionAlgorithm.concrete where !fits.contains(where: { $0.algorithm == algorithm && $0.pass == .forward }) {
             throw invalid("no forward fit for \(algorithm); expected forward fits of direct, im2col and fft")
         }
-        return CostModelCalibration(fits: fits, threads: threads, created: file.created ?? "", source: file.source ?? "")
+        return CostModelCalibration(fits: fits, threads: threads, created: file.created ?? "", source: file.source ?? "",
+                                    fftLengths: file.fftLengths)
     }
 
     /// A fit's `correction` object, checked.
@@ -242,6 +263,8 @@ public struct CostModelCalibration: Sendable, Hashable {
     /// The first line of a decoding error, without Swift's type names.
     static func shortDescription(of error: Error) -> String {
         switch error {
+        case DecodingError.dataCorrupted(let context) where !context.codingPath.isEmpty:
+            return "invalid value at '\(context.codingPath.map(\.stringValue).joined(separator: "."))': \(context.debugDescription)"
         case DecodingError.dataCorrupted(let context): return "invalid JSON: " + (context.underlyingError.map { "\($0.localizedDescription)" } ?? context.debugDescription)
         case DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context):
             let key = context.codingPath.map(\.stringValue).joined(separator: ".")

@@ -67,7 +67,9 @@ public struct CostModelCorrection: Sendable, Hashable {
             case oneDimensional = "one_dimensional"
         }
 
-        public init(_ g: ConvolutionGeometry, threads: Int) {
+        /// The layer of `g` at `threads` threads, with the FFT layout laid out with `lengthCosts`
+        /// (the calibration's measured transform costs; nil: the fixed rule).
+        public init(_ g: ConvolutionGeometry, threads: Int, lengthCosts: FFTLengthCosts? = nil) {
             batch = g.batch
             inChannelsPerGroup = g.inChannelsPerGroup
             outChannels = g.outChannels
@@ -80,7 +82,7 @@ public struct CostModelCorrection: Sendable, Hashable {
             strideWidth = g.stride.width
             self.threads = threads
             oneDimensional = g.isOneDimensional
-            let layout = FFTConvolutionLayout(geometry: g)
+            let layout = FFTConvolutionLayout(geometry: g, lengthCosts: lengthCosts)
             fftTransformHeight = layout.transformHeight
             fftTransformWidth = layout.transformWidth
             fftTiles = layout.tilesHigh * layout.tilesWide * layout.phases
@@ -200,9 +202,10 @@ public struct CostModelCorrection: Sendable, Hashable {
                       bandwidth: bandwidth, shrinkage: shrinkage, leavingOut: nil)
     }
 
-    /// The factor predictions at `geometry` with `threads` threads are multiplied by.
-    public func factor(for geometry: ConvolutionGeometry, threads: Int) -> Double {
-        exp(logCorrection(at: Layer(geometry, threads: threads)).logFactor)
+    /// The factor predictions at `geometry` with `threads` threads are multiplied by (its FFT
+    /// layout laid out with `lengthCosts`, as the calibration's layers were).
+    public func factor(for geometry: ConvolutionGeometry, threads: Int, lengthCosts: FFTLengthCosts? = nil) -> Double {
+        exp(logCorrection(at: Layer(geometry, threads: threads, lengthCosts: lengthCosts)).logFactor)
     }
 
     static func estimate(at x: [Double], points: [[Double]], residuals: [Double], bandwidth: Double, shrinkage: Double,

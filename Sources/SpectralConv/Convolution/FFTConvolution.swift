@@ -30,6 +30,8 @@
 final class FFTConvolution {
     let rigor: FFTPlanRigor
     let planCache: FFTPlanCache
+    /// The measured transform costs layouts are chosen with (nil: the fixed rule).
+    let lengthCosts: FFTLengthCosts?
     /// The packed kernel and input spectra and the output spectra, shared by all threads.
     let spectra = (0..<3).map { _ in ScratchBuffer() }
     /// Per-thread chunk buffers: real maps and their spectra.
@@ -39,9 +41,10 @@ final class FFTConvolution {
     var kernelSpectraPlan: Int?
     let kernelSpectraWeights = ScratchBuffer()
 
-    init(rigor: FFTPlanRigor, planCache: FFTPlanCache) {
+    init(rigor: FFTPlanRigor, planCache: FFTPlanCache, lengthCosts: FFTLengthCosts? = nil) {
         self.rigor = rigor
         self.planCache = planCache
+        self.lengthCosts = lengthCosts
     }
 
     /// The layout and the transforms for one geometry and precision.
@@ -111,7 +114,7 @@ final class FFTConvolution {
     /// Chooses the layout and fetches (or creates) its plans.
     private func makePlan<S: TensorScalar>(geometry: ConvolutionGeometry, scalar: S.Type, threads: Int) throws(SpectralConvError) -> Plan {
         typealias Axis = FFTPlanDescriptor.Axis
-        let layout = FFTConvolutionLayout(geometry: geometry, scalarBytes: MemoryLayout<S>.stride)
+        let layout = FFTConvolutionLayout(geometry: geometry, scalarBytes: MemoryLayout<S>.stride, lengthCosts: lengthCosts)
         let inputMaps = layout.batchItems * layout.phaseChannels
         let kernelMaps = geometry.outChannels * layout.phaseChannelsPerGroup
         let outputMaps = layout.batchItems * geometry.outChannels

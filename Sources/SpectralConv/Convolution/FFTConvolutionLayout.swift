@@ -21,8 +21,11 @@ import Foundation
 /// `kP = ceil(kE/s)`. A tile of `T` transform points yields `T − kP + 1` outputs per axis, exactly,
 /// because circular correlation only wraps into the last `kP − 1` positions. Tiles of one image are
 /// treated as extra batch items. The transform size `(TH, TW)` is the even fast size (`2^a3^b5^c7^d`,
-/// a ≥ 1: FFTW's real transforms of odd lengths are far slower) minimising ``estimatedFlops`` — whole-image transforms when the image is small, cache-sized tiles
-/// when a large image meets a small kernel — within a memory budget for the spectra.
+/// a ≥ 1: FFTW's real transforms of odd lengths are far slower) minimising ``estimatedFlops`` —
+/// whole-image transforms when the image is small, cache-sized tiles when a large image meets a
+/// small kernel — within a memory budget for the spectra. Transform flops are weighted per length
+/// by this machine's measured transform costs when a table is given (``FFTLengthCosts``, kept in
+/// the calibration), else by a fixed rule (``lengthWeight(_:perMap:)``).
 struct FFTConvolutionLayout: Hashable, Sendable {
     let geometry: ConvolutionGeometry
     /// Transform points per axis, TH × TW (TH = 1 for 1-D).
@@ -31,11 +34,15 @@ struct FFTConvolutionLayout: Hashable, Sendable {
     /// Kernel extent per phase, `ceil(kE / s)`.
     let phaseKernelHeight: Int
     let phaseKernelWidth: Int
+    /// How much one transform of this size costs per counted flop (``transformWeight(height:width:perMap:lengthCosts:)``).
+    let transformWeight: Double
 
     /// Spectra memory allowed (bytes): layouts needing more tile smaller.
     static let memoryBudget = 1 << 30
 
-    init(geometry g: ConvolutionGeometry, scalarBytes: Int = 4) {
+    /// The layout of `geometry` with the least estimated cost, weighting transform lengths by
+    /// `lengthCosts` where it has them.
+    init(geometry g: ConvolutionGeometry, scalarBytes: Int = 4, lengthCosts: FFTLengthCosts? = nil) {
         geometry = g
         phaseKernelHeight = (g.effectiveKernelHeight + g.stride.height - 1) / g.stride.height
         phaseKernelWidth = (g.effectiveKernelWidth + g.stride.width - 1) / g.stride.width
@@ -43,22 +50,38 @@ struct FFTConvolutionLayout: Hashable, Sendable {
         let fullWidth = Self.wholeLength(g.outWidth + phaseKernelWidth - 1)
         let heights = g.isOneDimensional ? [1] : Self.candidates(kernel: phaseKernelHeight, full: fullHeight)
         let widths = Self.candidates(kernel: phaseKernelWidth, full: fullWidth)
-        var best: (height: Int, width: Int, cost: Double)?
-        var smallest: (height: Int, width: Int, bytes: Int)?
+        let perMap = g.inChannelsPerGroup * g.stride.height * g.stride.width == 1
+        var best: (shape: Shape, cost: Double)?
+        var smallest: (shape: Shape, bytes: Int)?
         for height in heights {
             for width in widths {
+                let weight = Self.transformWeight(height: height, width: width, perMap: perMap, lengthCosts: lengthCosts)
                 let trial = Self.Shape(geometry: g, transformHeight: height, transformWidth: width,
-                                       phaseKernelHeight: phaseKernelHeight, phaseKernelWidth: phaseKernelWidth)
+                                       phaseKernelHeight: phaseKernelHeight, phaseKernelWidth: phaseKernelWidth, transformWeight: weight)
                 let bytes = trial.spectraBytes(scalarBytes: scalarBytes)
-                if smallest == nil || bytes < smallest!.bytes { smallest = (height, width, bytes) }
+                if smallest == nil || bytes < smallest!.bytes { smallest = (trial, bytes) }
                 guard bytes <= Self.memoryBudget else { continue }
                 let cost = trial.estimatedFlops
-                if best == nil || cost < best!.cost { best = (height, width, cost) }
+                if best == nil || cost < best!.cost { best = (trial, cost) }
             }
         }
-        let chosen = best.map { ($0.height, $0.width) } ?? (smallest!.height, smallest!.width)
-        transformHeight = chosen.0
-        transformWidth = chosen.1
+        let chosen = best?.shape ?? smallest!.shape
+        transformHeight = chosen.transformHeight
+        transformWidth = chosen.transformWidth
+        transformWeight = chosen.transformWeight
+    }
+
+    /// Relative cost per counted flop of one `height × width` transform in the batched or per-map
+    /// route: `w(TH)·w(TW)` from `lengthCosts` when it measured both lengths; else the fixed rule,
+    /// ``lengthWeight(_:perMap:)`` per axis times ``largeTransformWeight`` for a per-map transform
+    /// above ``largeTransformPoints`` (a measured weight already includes what the caches cost).
+    static func transformWeight(height: Int, width: Int, perMap: Bool, lengthCosts: FFTLengthCosts?) -> Double {
+        if let lengthCosts, let heightWeight = height == 1 ? 1 : lengthCosts.weight(height, perMap: perMap),
+           let widthWeight = lengthCosts.weight(width, perMap: perMap) {
+            return heightWeight * widthWeight
+        }
+        let memory = perMap && height * width > largeTransformPoints ? largeTransformWeight : 1
+        return memory * lengthWeight(height, perMap: perMap) * lengthWeight(width, perMap: perMap)
     }
 
     /// The transform length of an untiled axis of `needed` points (output + kernel − 1): the next
@@ -78,7 +101,7 @@ struct FFTConvolutionLayout: Hashable, Sendable {
 
     private var shape: Shape {
         Shape(geometry: geometry, transformHeight: transformHeight, transformWidth: transformWidth,
-              phaseKernelHeight: phaseKernelHeight, phaseKernelWidth: phaseKernelWidth)
+              phaseKernelHeight: phaseKernelHeight, phaseKernelWidth: phaseKernelWidth, transformWeight: transformWeight)
     }
 
     var phases: Int { shape.phases }
@@ -130,7 +153,8 @@ struct FFTConvolutionLayout: Hashable, Sendable {
     var productFlops: Double { shape.productFlops }
 
     /// Relative cost per point of a transform length under FFTW's default (`estimate`) planning,
-    /// square-rooted per axis (so a square transform's weight is the factor below).
+    /// square-rooted per axis (so a square transform's weight is the factor below) — the fixed rule
+    /// used where no measured table (``FFTLengthCosts``) covers the length.
     ///
     /// - Batched route, and lengths below 128 in both routes: `×1.25` per factor 3 and `×1.5` per
     ///   factor 5 or 7. Rough fit to FFTW 3.3.10 on this project's x86-64 machines (batched 2-D r2c,
@@ -178,6 +202,8 @@ struct FFTConvolutionLayout: Hashable, Sendable {
         let transformWidth: Int
         let phaseKernelHeight: Int
         let phaseKernelWidth: Int
+        /// Cost per counted flop of one transform (``transformWeight(height:width:perMap:lengthCosts:)``).
+        let transformWeight: Double
 
         var phases: Int { geometry.stride.height * geometry.stride.width }
         var outputTileHeight: Int { transformHeight - phaseKernelHeight + 1 }
@@ -189,18 +215,12 @@ struct FFTConvolutionLayout: Hashable, Sendable {
 
         /// Transform work: `(B·C' + O·C'/G + B·O)` real transforms of `T` points at `2.5·T·log2 T`
         /// flops each (half a complex FFT's `5·T·log2 T`), each weighted by how well FFTW handles
-        /// its lengths (``lengthWeight(_:perMap:)``) and, in the per-map route above
-        /// ``largeTransformPoints``, by its size.
+        /// its lengths (``transformWeight``: measured, or the fixed rule).
         /// Kernel transforms are pruned when the kernel covers at most half the rows: the row pass
         /// runs on its `kP` non-zero rows only, so they count `(kP/TH + 1)/2` of a full transform.
         var transformFlops: Double {
             let points = Double(transformHeight * transformWidth)
-            let perMap = geometry.inChannelsPerGroup * phases == 1
-            let memory = perMap && transformHeight * transformWidth > FFTConvolutionLayout.largeTransformPoints
-                ? FFTConvolutionLayout.largeTransformWeight : 1
-            let perTransform = 2.5 * points * max(log2(points), 1) * memory
-                * FFTConvolutionLayout.lengthWeight(transformHeight, perMap: perMap)
-                * FFTConvolutionLayout.lengthWeight(transformWidth, perMap: perMap)
+            let perTransform = 2.5 * points * max(log2(points), 1) * transformWeight
             let channels = geometry.inChannels * phases
             let channelsPerGroup = geometry.inChannelsPerGroup * phases
             let data = batchItems * channels + batchItems * geometry.outChannels

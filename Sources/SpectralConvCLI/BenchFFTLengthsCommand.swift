@@ -7,13 +7,15 @@ import SpectralConv
 struct BenchFFTLengthsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fft-lengths",
-        abstract: "Time FFTW's n x n r2c + c2r pair for every even fast length n: the per-length costs the FFT layout and the cost model use.",
+        abstract: "Time FFTW's r2c + c2r pair for every even fast length n: the per-length costs the FFT layout and the cost model use.",
         discussion: """
-            Prints, per length, microseconds per map through the batched route's plans (chunks of \
-            maps) and through single-map plans (the per-map route), each with its weight: the cost \
-            per counted flop (2.5 T log2 T per transform) relative to the table's median, per axis. \
-            A weight well above 1 is a length FFTW handles badly with this rigor; the FFT layout \
-            avoids it when a calibration carries the table (bench sweep --calibrate measures it).
+            Prints, per length, microseconds per n x n map through the batched route's plans \
+            (chunks of maps) and through single-map plans (the per-map route), and the weights \
+            the FFT layout gives the length as rows (h) and as columns (w) of a transform: cost per \
+            counted flop (2.5 T log2 T per transform) relative to the table's median, split between \
+            the axes by timing n x 32 and 32 x n maps too. A weight well above 1 marks a length FFTW \
+            handles badly with this rigor; the FFT layout avoids it when a calibration carries the \
+            table (bench sweep --calibrate measures it).
             """
     )
 
@@ -31,13 +33,17 @@ struct BenchFFTLengthsCommand: ParsableCommand {
         let rigor = try fft.parsedRigor()
         let costs = try FFTLengthCosts.measure(maximumLength: maxLength, rigor: rigor)
         try fft.saveWisdom()
-        print("FFTW \(rigor.rawValue) plans, one thread, r2c + c2r of one n x n Float map")
-        print("    n   batched us/map  weight   per-map us/map  weight")
-        for n in costs.batchedSeconds.keys.sorted() {
-            let batched = costs.batchedSeconds[n]!, perMap = costs.perMapSeconds[n]!
-            let flag = max(costs.weight(n, perMap: false)!, costs.weight(n, perMap: true)!) >= 1.3 ? "  <- slow" : ""
-            print(String(format: "%5d %16.2f %7.2f %16.2f %7.2f%@", n, batched * 1e6, costs.weight(n, perMap: false)!,
-                         perMap * 1e6, costs.weight(n, perMap: true)!, flag))
+        print("FFTW \(rigor.rawValue) plans, one thread, r2c + c2r of one Float map; weights h (as rows) and w (as columns)")
+        print("    n |  batched us/map   h(n)   w(n) |  per-map us/map   h(n)   w(n)")
+        for n in costs.batched.square.keys.sorted() {
+            var line = String(format: "%5d |", n)
+            for (route, perMap) in [(costs.batched, false), (costs.perMap, true)] {
+                let axes = costs.axisWeights(n, perMap: perMap)!
+                line += String(format: " %15.2f %6.2f %6.2f |", route.square[n]! * 1e6, axes.height, axes.width)
+            }
+            let square = max(costs.weight(height: n, width: n, perMap: false)!, costs.weight(height: n, width: n, perMap: true)!)
+            print(line.dropLast(2) + (square >= 1.7 ? "   <- slow" : ""))
         }
     }
+
 }

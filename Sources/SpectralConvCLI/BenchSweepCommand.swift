@@ -151,7 +151,7 @@ struct BenchSweepCommand: ParsableCommand {
             let started = Date()
             let rigor = try fft.parsedRigor()
             configuration.costModel.fftLengthCosts = try FFTLengthCosts.measure(maximumLength: configuration.longestTransform, rigor: rigor)
-            let lengths = configuration.costModel.fftLengthCosts!.batchedSeconds.count
+            let lengths = configuration.costModel.fftLengthCosts!.batched.square.count
             print(String(format: "measured FFT transform costs: %d even lengths up to %d, %@ plans, %.1f s",
                          lengths, configuration.longestTransform, rigor.rawValue, Date().timeIntervalSince(started)))
         }

@@ -17,7 +17,8 @@ import Foundation
 /// inner dimension; a 1×1 stride-1 unpadded layer needs no unfold), and `t_d`, `t_f` the threads
 /// the direct plan's work items and the FFT's per-stage maps can keep busy. The FFT counts come
 /// from the layout the FFT path itself would choose (tiles, stride phases, transform sizes
-/// weighted by how well FFTW handles them, pruned kernel transforms): transforms at
+/// weighted by how well FFTW handles them — as measured on this machine when the model has
+/// ``fftLengthCosts``, by a fixed rule otherwise —, pruned kernel transforms): transforms at
 /// `2.5·T·log2 T` flops, products at `8·F·B·(C'/G)·O`.
 ///
 /// **Two sources of coefficients.**

@@ -2,9 +2,11 @@
 /// here — itself for `direct`/`im2col`/`fft`, ``ConvolutionCostModel``'s prediction for `auto`, the
 /// ``Autotuner``'s measured choice for `autotune`.
 extension ConvolutionEngine {
-    /// The ``autotuner`` key of `pass` on `geometry` in `precision` with this engine's threads and FFT rigor.
+    /// The ``autotuner`` key of `pass` on `geometry` in `precision` with this engine's threads, FFT
+    /// rigor and measured transform costs (``ConvolutionCostModel/fftLengthCosts``).
     public func autotuneKey(for geometry: ConvolutionGeometry, pass: ConvolutionPass = .forward, precision: FloatingPointPrecision = .single) -> AutotuneKey {
-        AutotuneKey(pass: pass, geometry: geometry, precision: precision, threads: threads, fftRigor: fftRigor)
+        AutotuneKey(pass: pass, geometry: geometry, precision: precision, threads: threads, fftRigor: fftRigor,
+                    fftLengths: costModel.fftLengthCosts?.fingerprint)
     }
 
     /// ``costModel``'s predicted seconds of `pass` on `geometry` through the concrete `path`.

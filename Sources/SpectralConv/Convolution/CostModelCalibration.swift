@@ -29,11 +29,13 @@ import Foundation
 /// model and every engine using it lay out FFTs with:
 ///
 /// ```json
-///  "fft_lengths": {"rigor": "estimate", "batched_seconds": {"2": 3.1e-8, "4": 4.0e-8, …},
-///                  "per_map_seconds": {"2": 5.2e-8, …}}
+///  "fft_lengths": {"rigor": "estimate", "reference_length": 32,
+///                  "batched": {"square": {"2": 3.1e-8, "4": 4.0e-8, …}, "tall": {…}, "wide": {…}},
+///                  "per_map": {…}}
 /// ```
 ///
-/// (seconds per map of an n×n r2c + c2r pair, keyed by n); files without it use the fixed rule.
+/// (seconds per map of an r2c + c2r pair of n×n, n×32 and 32×n maps, keyed by n); files without
+/// it use the fixed rule.
 public struct CostModelCalibration: Sendable, Hashable {
     /// The fitted coefficients of one path and pass.
     public struct Fit: Sendable, Hashable {

@@ -125,20 +125,17 @@ public struct ConvolutionCostTerms: Sendable, Hashable {
             terms[.copyBytes] = unfold / parallel
         } else {
             let layout = FFTConvolutionLayout(geometry: g, lengthCosts: lengthCosts)
-            let dataMaps = layout.batchItems * (layout.phaseChannels + g.outChannels)
             if layout.hasOneInputMapPerOutput {
                 // Per-map route: one thread per map (or FFTW's threads on large lone maps); no packing.
                 let working = Double(layout.perMapWorkingThreads(threads: threads))
                 terms[.perMapTransformFlops] = layout.transformFlops * layout.dataTransformShare / working
                 terms[.productFlops] = layout.productFlops / working
-                terms[.copyBytes] = Double(dataMaps * layout.points) * bytes / working
+                terms[.copyBytes] = layout.copyBytes / working
             } else {
                 let working = Double(max(1, min(threads, layout.batchItems * layout.phaseChannels, layout.batchItems * g.outChannels)))
-                let maps = dataMaps + g.outChannels * layout.phaseChannelsPerGroup
-                let copies = Double(maps * layout.points) * bytes + Double(layout.bins * maps) * 2 * bytes
                 terms[.transformFlops] = layout.transformFlops / working
                 terms[.productFlops] = layout.productFlops / parallel
-                terms[.copyBytes] = copies / working
+                terms[.copyBytes] = layout.copyBytes / working
             }
         }
         return terms

@@ -25,7 +25,8 @@ import Foundation
 /// whole-image transforms when the image is small, cache-sized tiles when a large image meets a
 /// small kernel — within a memory budget for the spectra. Transform flops are weighted per length
 /// by this machine's measured transform costs when a table is given (``FFTLengthCosts``, kept in
-/// the calibration), else by a fixed rule (``lengthWeight(_:perMap:)``).
+/// the calibration; the search then also counts the bytes copied, ``copyFlopsPerByte``), else by a
+/// fixed rule (``lengthWeight(_:perMap:)``).
 struct FFTConvolutionLayout: Hashable, Sendable {
     let geometry: ConvolutionGeometry
     /// Transform points per axis, TH × TW (TH = 1 for 1-D).
@@ -61,7 +62,7 @@ struct FFTConvolutionLayout: Hashable, Sendable {
                 let bytes = trial.spectraBytes(scalarBytes: scalarBytes)
                 if smallest == nil || bytes < smallest!.bytes { smallest = (trial, bytes) }
                 guard bytes <= Self.memoryBudget else { continue }
-                let cost = trial.estimatedFlops
+                let cost = trial.estimatedFlops + (lengthCosts == nil ? 0 : Self.copyFlopsPerByte * trial.copyBytes)
                 if best == nil || cost < best!.cost { best = (trial, cost) }
             }
         }
@@ -148,6 +149,7 @@ struct FFTConvolutionLayout: Hashable, Sendable {
     var estimatedFlops: Double { shape.estimatedFlops }
     var transformFlops: Double { shape.transformFlops }
     var productFlops: Double { shape.productFlops }
+    var copyBytes: Double { shape.copyBytes }
 
     /// Relative cost per point of a transform length under FFTW's default (`estimate`) planning,
     /// square-rooted per axis (so a square transform's weight is the factor below) — the fixed rule
@@ -192,6 +194,16 @@ struct FFTConvolutionLayout: Hashable, Sendable {
     static let largeTransformPoints = 786_432
     static let largeTransformWeight = 2.0
 
+    /// What a copied byte costs in transform flops when a layout is chosen with measured transform
+    /// costs: calibrations on this project's machine fitted 1.5–3.1·10⁻¹⁰ s per copied byte
+    /// against 5.5–9.6·10⁻¹¹ s per transform flop. Without it, measured weights chose large
+    /// overlapping tiles whose zero padding and packing cost more than their cheap transforms saved
+    /// (a 64-channel 64² layer with a 12×12 kernel: 32×80 tiles, 1.35× slower than 24×24 ones).
+    /// The fixed rule's search leaves copies out: its weights were settled with that objective,
+    /// and adding copies to it moved a 16-channel 128² 8×8 layer from 32×32 tiles to 24×40 ones
+    /// that ran 1.4× slower.
+    static let copyFlopsPerByte = 3.0
+
     /// The sizes that follow from one choice of transform size.
     struct Shape {
         let geometry: ConvolutionGeometry
@@ -231,8 +243,21 @@ struct FFTConvolutionLayout: Hashable, Sendable {
             8 * Double(bins) * Double(batchItems) * Double(geometry.inChannelsPerGroup * phases) * Double(geometry.outChannels)
         }
 
+        /// Bytes the path copies in and out of its transform buffers (zero padding, tiles, packing
+        /// spectra), `4·T` per real map plus `8·F` per spectrum packed (batched route) over the
+        /// `B·C' + B·O + O·C'/G` maps of the batched route; `4·T` per data map, `B·(C' + O)` of them,
+        /// in the per-map route (nothing packed, kernel spectra kept).
+        var copyBytes: Double {
+            let dataMaps = batchItems * (geometry.inChannels * phases + geometry.outChannels)
+            let points = Double(transformHeight * transformWidth)
+            guard geometry.inChannelsPerGroup * phases > 1 else { return Double(dataMaps) * points * 4 }
+            let maps = Double(dataMaps + geometry.outChannels * geometry.inChannelsPerGroup * phases)
+            return maps * points * 4 + maps * Double(bins) * 8
+        }
+
         /// Total estimate; products are weighted as cheaper per flop than transforms because they
         /// run as dense matrix products (about 3× the transforms' flop rate on this class of CPU).
+        /// With measured transform costs the layout search adds the copies (``copyFlopsPerByte``).
         var estimatedFlops: Double { transformFlops + productFlops / 3 }
 
         /// Bytes of the three spectra buffers (input, kernel, output) and the real work buffer.

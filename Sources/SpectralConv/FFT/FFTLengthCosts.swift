@@ -97,6 +97,7 @@ public struct FFTLengthCosts: Codable, Sendable, Hashable {
         self.rigor = rigor
         batchedWeights = Self.weights(batched)
         perMapWeights = Self.weights(perMap)
+        fingerprint = Self.fingerprint(batched: batched, perMap: perMap, rigor: rigor)
     }
 
     /// The weight of one `height × width` transform (`height` 1: a single row) in the batched or
@@ -120,7 +121,10 @@ public struct FFTLengthCosts: Codable, Sendable, Hashable {
 
     /// Eight hex digits naming the table's contents (FNV-1a of its rigor, lengths and times),
     /// stable across processes: ``AutotuneKey`` keeps choices made under different tables apart.
-    public var fingerprint: String {
+    /// Computed once (an autotuned call builds its key every time).
+    public let fingerprint: String
+
+    private static func fingerprint(batched: Route, perMap: Route, rigor: FFTPlanRigor) -> String {
         var hash: UInt32 = 2_166_136_261
         func mix(_ text: String) {
             for byte in text.utf8 { hash = (hash ^ UInt32(byte)) &* 16_777_619 }

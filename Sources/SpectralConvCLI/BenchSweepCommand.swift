@@ -15,9 +15,11 @@ struct BenchSweepCommand: ParsableCommand {
             (up to 4x as many for paths within 25% of the fastest); median and min reported. A path the cost model predicts to take longer than --budget \
             seconds per call is skipped and marked so. Prints the table and a summary (auto's \
             choices against the fastest path: the issue-6 acceptance fractions, and where they \
-            missed). --calibrate fits the cost model to this sweep's measurements (its default \
-            grid adds kernels 2 and 4) and keeps what the fitted terms still get wrong as a local \
-            correction for nearby layers; verify it on another sweep with --calibration FILE.
+            missed). --calibrate first times FFTW's transforms per length (as bench fft-lengths; \
+            the FFT layouts of the sweep and of every later user of the calibration follow them), \
+            then fits the cost model to this sweep's measurements (its default grid adds kernels 2 \
+            and 4) and keeps what the fitted terms still get wrong as a local correction for \
+            nearby layers; verify it on another sweep with --calibration FILE.
             """
     )
 

@@ -73,9 +73,10 @@ struct FFTConvolutionLayout: Hashable, Sendable {
     }
 
     /// Relative cost per counted flop of one `height × width` transform in the batched or per-map
-    /// route: `h(TH)·w(TW)` from `lengthCosts` when it measured both lengths (see ``FFTLengthCosts``); else the fixed rule,
-    /// ``lengthWeight(_:perMap:)`` per axis times ``largeTransformWeight`` for a per-map transform
-    /// above ``largeTransformPoints`` (a measured weight already includes what the caches cost).
+    /// route: `h(TH)·w(TW)` from `lengthCosts` when it measured both lengths (see
+    /// ``FFTLengthCosts``); else the fixed rule, ``lengthWeight(_:perMap:)`` per axis times
+    /// ``largeTransformWeight`` for a per-map transform above ``largeTransformPoints`` (a measured
+    /// weight already includes what the caches cost).
     static func transformWeight(height: Int, width: Int, perMap: Bool, lengthCosts: FFTLengthCosts?) -> Double {
         if let measured = lengthCosts?.weight(height: height, width: width, perMap: perMap) { return measured }
         let memory = perMap && height * width > largeTransformPoints ? largeTransformWeight : 1

@@ -46,6 +46,9 @@ section "5. Image filtering: one 512x512 image, one 31x31 kernel"
 "$SC" bench layer --batch 1 --in-channels 1 --out-channels 1 --size 512 --kernel 31 --padding same \
     --algorithms direct,fft,auto --repeats 3
 
+echo "What FFTW's transforms cost per length here (weights well above 1: lengths the FFT layout avoids once calibrated):"
+"$SC" bench fft-lengths --max-length 64
+
 section "6. The seed network's size calculator"
 "$SC" summary --model seed --input 1x28x28
 section "7. Kernels are filters: the spectrum of a few presets"

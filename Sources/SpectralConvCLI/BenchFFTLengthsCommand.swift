@@ -46,5 +46,4 @@ struct BenchFFTLengthsCommand: ParsableCommand {
             print(line.dropLast(2) + (n >= 8 && square >= 1.7 ? "   <- slow" : ""))
         }
     }
-
 }

@@ -151,11 +151,11 @@ struct BenchSweepCommand: ParsableCommand {
             // The calibration's FFT layouts (and this sweep's) weight transform lengths by their
             // measured cost under the plans this rigor makes.
             let started = Date()
-            let rigor = try fft.parsedRigor()
-            configuration.costModel.fftLengthCosts = try FFTLengthCosts.measure(maximumLength: configuration.longestTransform, rigor: rigor)
-            let lengths = configuration.costModel.fftLengthCosts!.batched.square.count
+            let (rigor, longest) = (try fft.parsedRigor(), configuration.longestTransform)
+            let costs = try FFTLengthCosts.measure(maximumLength: longest, rigor: rigor)
+            configuration.costModel.fftLengthCosts = costs
             print(String(format: "measured FFT transform costs: %d even lengths up to %d, %@ plans, %.1f s",
-                         lengths, configuration.longestTransform, rigor.rawValue, Date().timeIntervalSince(started)))
+                         costs.batched.square.count, longest, rigor.rawValue, Date().timeIntervalSince(started)))
         }
         let progress = SweepProgress()
         let report = try SweepBenchmark.run(configuration) { progress.update($0) }

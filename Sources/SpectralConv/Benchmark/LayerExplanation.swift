@@ -169,8 +169,11 @@ public struct LayerExplanation: Sendable {
         let tiles = layout.tilesHigh * layout.tilesWide
         let route = layout.hasOneInputMapPerOutput ? "per-map route" : "batched route"
         let phases = layout.phases > 1 ? ", \(layout.phases) stride phases" : ""
-        let measured = lengthCosts.map { layout.transformHeight <= $0.maximumLength && layout.transformWidth <= $0.maximumLength } ?? false
-        let weight = String(format: "%.2f", layout.transformWeight) + (measured ? " (measured \(lengthCosts!.rigor.rawValue) plans)" : " (fixed rule)")
+        // Measured exactly when the table covers both lengths (FFTConvolutionLayout.transformWeight).
+        let rigor = lengthCosts.flatMap { costs in
+            costs.weight(height: layout.transformHeight, width: layout.transformWidth, perMap: layout.hasOneInputMapPerOutput).map { _ in costs.rigor }
+        }
+        let weight = String(format: "%.2f", layout.transformWeight) + (rigor.map { " (measured \($0.rawValue) plans)" } ?? " (fixed rule)")
         return "\(size) transforms (\(tiles) tile\(tiles == 1 ? "" : "s") per image, \(layout.outputTileHeight)x\(layout.outputTileWidth) outputs each\(phases)), \(route), cost per flop x\(weight)"
     }
 

@@ -51,6 +51,7 @@ struct FFTConvolutionLayout: Hashable, Sendable {
         let fullWidth = Self.wholeLength(g.outWidth + phaseKernelWidth - 1)
         let heights = g.isOneDimensional ? [1] : Self.candidates(kernel: phaseKernelHeight, full: fullHeight)
         let widths = Self.candidates(kernel: phaseKernelWidth, full: fullWidth)
+        // The route, as ``hasOneInputMapPerOutput`` decides it (it does not depend on the transform size).
         let perMap = g.inChannelsPerGroup * g.stride.height * g.stride.width == 1
         var best: (shape: Shape, cost: Double)?
         var smallest: (shape: Shape, bytes: Int)?
@@ -118,11 +119,11 @@ struct FFTConvolutionLayout: Hashable, Sendable {
     }
     /// Phase channels of the input, `C · sH · sW`, and per group.
     var phaseChannels: Int { geometry.inChannels * phases }
-    var phaseChannelsPerGroup: Int { geometry.inChannelsPerGroup * phases }
+    var phaseChannelsPerGroup: Int { shape.phaseChannelsPerGroup }
     /// Whether every output map reads exactly one input map: `C'/G = 1`, i.e. stride 1 and one input
     /// channel per group — single-channel filtering, filter banks (C = 1), depthwise layers. The FFT
     /// path then runs map by map (``FFTConvolution``'s per-map route) instead of batching.
-    var hasOneInputMapPerOutput: Bool { phaseChannelsPerGroup == 1 }
+    var hasOneInputMapPerOutput: Bool { shape.hasOneInputMapPerOutput }
     /// Per-map route: whether its single-map plans use FFTW's own `threads` — only when there are
     /// fewer input maps than threads *and* a transform has at least ``perMapThreadedPoints`` points.
     /// Below that FFTW's thread hand-off costs more than it saves: a 36×36 map took 8 µs on one
@@ -216,6 +217,9 @@ struct FFTConvolutionLayout: Hashable, Sendable {
         let transformWeight: Double
 
         var phases: Int { geometry.stride.height * geometry.stride.width }
+        var phaseChannelsPerGroup: Int { geometry.inChannelsPerGroup * phases }
+        /// Every output map reads one input map: the per-map route (``FFTConvolutionLayout/hasOneInputMapPerOutput``).
+        var hasOneInputMapPerOutput: Bool { phaseChannelsPerGroup == 1 }
         var outputTileHeight: Int { transformHeight - phaseKernelHeight + 1 }
         var outputTileWidth: Int { transformWidth - phaseKernelWidth + 1 }
         var tilesHigh: Int { (geometry.outHeight + outputTileHeight - 1) / outputTileHeight }
@@ -232,16 +236,15 @@ struct FFTConvolutionLayout: Hashable, Sendable {
             let points = Double(transformHeight * transformWidth)
             let perTransform = 2.5 * points * max(log2(points), 1) * transformWeight
             let channels = geometry.inChannels * phases
-            let channelsPerGroup = geometry.inChannelsPerGroup * phases
             let data = batchItems * channels + batchItems * geometry.outChannels
             let pruned = transformHeight > 1 && 2 * phaseKernelHeight <= transformHeight
             let kernelShare = pruned ? (Double(phaseKernelHeight) / Double(transformHeight) + 1) / 2 : 1
-            return (Double(data) + Double(geometry.outChannels * channelsPerGroup) * kernelShare) * perTransform
+            return (Double(data) + Double(geometry.outChannels * phaseChannelsPerGroup) * kernelShare) * perTransform
         }
 
         /// Per-bin products: `B · (C'/G) · O` complex multiply-adds (8 flops each) per bin.
         var productFlops: Double {
-            8 * Double(bins) * Double(batchItems) * Double(geometry.inChannelsPerGroup * phases) * Double(geometry.outChannels)
+            8 * Double(bins) * Double(batchItems) * Double(phaseChannelsPerGroup) * Double(geometry.outChannels)
         }
 
         /// Bytes the path copies in and out of its transform buffers (zero padding, tiles, packing
@@ -251,8 +254,8 @@ struct FFTConvolutionLayout: Hashable, Sendable {
         var copyBytes: Double {
             let dataMaps = batchItems * (geometry.inChannels * phases + geometry.outChannels)
             let points = Double(transformHeight * transformWidth)
-            guard geometry.inChannelsPerGroup * phases > 1 else { return Double(dataMaps) * points * 4 }
-            let maps = Double(dataMaps + geometry.outChannels * geometry.inChannelsPerGroup * phases)
+            guard !hasOneInputMapPerOutput else { return Double(dataMaps) * points * 4 }
+            let maps = Double(dataMaps + geometry.outChannels * phaseChannelsPerGroup)
             return maps * points * 4 + maps * Double(bins) * 8
         }
 
@@ -264,7 +267,7 @@ struct FFTConvolutionLayout: Hashable, Sendable {
         /// Bytes of the three spectra buffers (input, kernel, output) and the real work buffer.
         func spectraBytes(scalarBytes: Int) -> Int {
             let channels = geometry.inChannels * phases
-            let kernels = geometry.outChannels * geometry.inChannelsPerGroup * phases
+            let kernels = geometry.outChannels * phaseChannelsPerGroup
             let complexCount = bins * (batchItems * channels + kernels + batchItems * geometry.outChannels)
             let realCount = transformHeight * transformWidth * max(batchItems * channels, kernels, batchItems * geometry.outChannels)
             return (2 * complexCount + realCount) * scalarBytes

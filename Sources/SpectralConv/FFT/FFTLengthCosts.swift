@@ -103,10 +103,9 @@ public struct FFTLengthCosts: Codable, Sendable, Hashable {
     /// The weight of one `height × width` transform (`height` 1: a single row) in the batched or
     /// per-map route: `h(height)·w(width)`; nil when either length was not measured.
     public func weight(height: Int, width: Int, perMap: Bool) -> Double? {
-        let table = perMap ? perMapWeights : batchedWeights
-        guard let columns = table[width] else { return nil }
+        guard let columns = axisWeights(width, perMap: perMap) else { return nil }
         if height == 1 { return columns.width }
-        guard let rows = table[height] else { return nil }
+        guard let rows = axisWeights(height, perMap: perMap) else { return nil }
         return rows.height * columns.width
     }
 
@@ -249,11 +248,8 @@ public struct FFTLengthCosts: Codable, Sendable, Hashable {
         let input = inputBuffer.reserve(maps * rd, of: Float.self)
         let spectra = spectraBuffer.reserve(2 * maps * cd, of: Float.self)
         let output = outputBuffer.reserve(maps * rd, of: Float.self)
-        var state: UInt32 = 0x9E37_79B9
-        for index in 0..<(maps * rd) {
-            state = state &* 1_664_525 &+ 1_013_904_223
-            input[index] = Float(state >> 8) / Float(1 << 24) - 0.5
-        }
+        var generator = SplitMix64(seed: 42)
+        for index in 0..<(maps * rd) { input[index] = Float.random(in: -0.5..<0.5, using: &generator) }
         func pair() {
             forward.execute(input: input, output: spectra)
             inverse.execute(input: spectra, output: output)

@@ -44,9 +44,10 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
+        .target(name: "CThreadPlacement"),
         .target(
             name: "SpectralConv",
-            dependencies: ["CFFTW", "CBLAS"],
+            dependencies: ["CFFTW", "CBLAS", "CThreadPlacement"],
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
         .target(
@@ -85,6 +86,7 @@ let package = Package(
             name: "SpectralConvTests",
             dependencies: [
                 "SpectralConv",
+                "CThreadPlacement",
                 "SpectralTestSupport",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],

@@ -1,3 +1,4 @@
+import CThreadPlacement
 import Foundation
 import Synchronization
 import Testing
@@ -47,6 +48,34 @@ import Testing
         }
         let bothStartedBeforeEitherFinished = overlapped.load(ordering: .sequentiallyConsistent)
         #expect(bothStartedBeforeEitherFinished)
+    }
+
+    /// A worker that joins a region runs on another CPU than the caller started it on (the pool
+    /// narrows the worker's affinity mask), so it never queues behind the caller.
+    @Test(.enabled(if: spectralconv_allowed_cpu_count() >= 2))
+    func workersRunOffTheCallersCPU() {
+        let pool = WorkerPool(maximumWorkers: 1)
+        let caller = pthread_self()
+        var workerParts = 0
+        var onCallersCPU: [String] = []
+        for region in 0..<300 {
+            if region % 50 == 49 { Thread.sleep(forTimeInterval: 3e-3) }   // the worker sleeps and wakes
+            let workerCPU = Atomic<Int32>(-2)
+            pool.run(iterations: 2, threads: 2) { _ in
+                if pthread_equal(pthread_self(), caller) == 0 {
+                    workerCPU.store(spectralconv_current_cpu(), ordering: .relaxed)
+                }
+                // About 30 µs, so the worker has time to join.
+                let deadline = DispatchTime.now().uptimeNanoseconds + 30_000
+                while DispatchTime.now().uptimeNanoseconds < deadline {}
+            }
+            let cpu = workerCPU.load(ordering: .relaxed)
+            guard cpu != -2 else { continue }
+            workerParts += 1
+            if cpu == pool.latestCallerCPU { onCallersCPU.append("region \(region): CPU \(cpu)") }
+        }
+        #expect(workerParts > 0, "the worker never joined a region")
+        #expect(onCallersCPU.isEmpty, "worker on the caller's CPU: \(onCallersCPU.prefix(5))")
     }
 
     @Test func callersOnSeveralThreadsAllComplete() {

@@ -128,6 +128,8 @@ struct FFTConvolutionLayout: Hashable, Sendable {
     /// fewer input maps than threads *and* a transform has at least ``perMapThreadedPoints`` points.
     /// Below that FFTW's thread hand-off costs more than it saves: a 36×36 map took 8 µs on one
     /// thread and 33–53 µs on two (a 1-channel 16×16 image with a 21×21 kernel); 140×140 ran alike.
+    /// (Measured with FFTW's own threads; on the ``WorkerPool`` — see ``FFTPlanner`` — threading
+    /// every lone map made 1-channel 32²–128² layers neither faster nor slower beyond the noise.)
     func perMapUsesFFTWThreads(threads: Int) -> Bool {
         batchItems * phaseChannels < threads && points >= Self.perMapThreadedPoints
     }

@@ -303,6 +303,15 @@ import Testing
         #expect(!choice.meetsAcceptance)
         let own = try #require(summary.choices.first { $0.basis == "own_timing" })
         #expect(own.within10Percent == 1 && own.within1_5x == 2 && own.worstRatio == 2)   // 1.2, 1.05, 2
+        // Same path twice: auto's own medians against its chosen path's — 1.2/1, 2.1/2.1, 4/4.
+        #expect(summary.resolution == SweepSummary.Resolution(pairs: 3, over5Percent: 1, over10Percent: 1))
+        #expect(SweepReport(config: .init(
+            kernels: [1], sizes: [8], channels: [1], batch: 1, threads: 1, padding: "same", algorithms: ["direct", "auto"],
+            repeats: 1, budgetSeconds: 1, backward: false, seed: 1, fftRigor: "estimate", costModel: "default",
+            openblasEnvironment: [:], started: "", seconds: 0), rows: rows).summaryText()
+            .contains("differed by more than 5% on 1/3 (33%), by more than 10% on 1/3 (33%)"))
+        // A choosing algorithm 6% faster than its path counts like one 6% slower.
+        #expect(SweepSummary.Resolution(ratios: [1 / 1.06, 1.06, 1.04]) == SweepSummary.Resolution(pairs: 3, over5Percent: 2, over10Percent: 0))
 
         // A saved report without a summary (or with an older one) decodes; the summary is recomputed.
         let config = SweepReport.Config(

@@ -61,7 +61,8 @@ extension SweepReport {
     }
 
     /// The closing lines: counts, wall time, the choice quality of each choosing algorithm, the
-    /// prediction errors, and whether issue 6's acceptance criterion is met by `auto`'s choices.
+    /// prediction errors, the sweep's resolution (same path timed twice), and whether issue 6's
+    /// acceptance criteria are met by `auto`'s and `autotune`'s choices.
     public func summaryText() -> String {
         var lines: [String] = []
         let s = summary
@@ -76,6 +77,11 @@ extension SweepReport {
         if !s.predictionErrors.isEmpty {
             let errors = s.predictionErrors.sorted { $0.key < $1.key }.map { String(format: "%@ %.2f", $0.key, $0.value) }
             lines.append("prediction error, rms ln(predicted/measured): " + errors.joined(separator: ", "))
+        }
+        if let resolution = s.resolution {
+            func share(_ count: Int) -> String { String(format: "%d/%d (%.0f%%)", count, resolution.pairs, 100 * Double(count) / Double(resolution.pairs)) }
+            lines.append("resolution: the same path timed twice in these rounds (a choosing algorithm against the path it ran) "
+                         + "differed by more than 5% on \(share(resolution.over5Percent)), by more than 10% on \(share(resolution.over10Percent))")
         }
         if let auto = s.autoForward {
             lines.append("issue 6 acceptance (auto within 10% on >= 95%, never above 1.5x; by choice): "

@@ -88,6 +88,38 @@ public struct SweepSummary: Codable, Sendable, Hashable {
         }
     }
 
+    /// The sweep's own resolution: every choosing algorithm's forward median (`auto`, `autotune`)
+    /// against the median of the concrete path it ran — the same computation timed twice in the
+    /// same interleaved rounds. How often those differ by more than 5% or 10% (the larger median over
+    /// the smaller) says which differences between paths this sweep can tell apart from noise.
+    public struct Resolution: Codable, Sendable, Hashable {
+        /// (choosing algorithm, configuration) pairs compared.
+        public var pairs: Int
+        /// Of which the two medians differ by more than 5%.
+        public var over5Percent: Int
+        /// Of which they differ by more than 10%.
+        public var over10Percent: Int
+
+        enum CodingKeys: String, CodingKey {
+            case pairs
+            case over5Percent = "over_5_percent", over10Percent = "over_10_percent"
+        }
+
+        public init(pairs: Int, over5Percent: Int, over10Percent: Int) {
+            self.pairs = pairs
+            self.over5Percent = over5Percent
+            self.over10Percent = over10Percent
+        }
+
+        /// From the ratios `own median / chosen path's median`.
+        init(ratios: [Double]) {
+            let spreads = ratios.map { max($0, 1 / $0) }
+            pairs = ratios.count
+            over5Percent = spreads.filter { $0 > SweepSummary.tightRatio }.count
+            over10Percent = spreads.filter { $0 > SweepSummary.nearRatio }.count
+        }
+    }
+
     /// Configurations in the sweep.
     public var configurations: Int
     /// Configurations with at least one concrete path measured.
@@ -95,10 +127,13 @@ public struct SweepSummary: Codable, Sendable, Hashable {
     public var choices: [ChoiceQuality]
     /// `"direct forward": 0.12, …`: rms of ln(predicted/measured) over the measured rows.
     public var predictionErrors: [String: Double]
+    /// Same path timed twice (nil when no choosing algorithm was measured).
+    public var resolution: Resolution?
 
     enum CodingKeys: String, CodingKey {
         case configurations, evaluable, choices
         case predictionErrors = "prediction_errors"
+        case resolution
     }
 
     /// Summarises `rows` (a sweep's); `algorithms` are the sweep's algorithm names in order.
@@ -117,6 +152,7 @@ public struct SweepSummary: Codable, Sendable, Hashable {
         func key(_ algorithm: String, _ pass: ConvolutionPass, _ basis: String) -> String { "\(algorithm)|\(pass.rawValue)|\(basis)" }
         var evaluable = 0
         var logErrors: [String: [Double]] = [:]
+        var samePathRatios: [Double] = []
 
         for point in order {
             let group = groups[point]!
@@ -140,6 +176,7 @@ public struct SweepSummary: Codable, Sendable, Hashable {
                 if let chose = row.chose, let chosen = measured.first(where: { $0.algorithm == chose }) {
                     tallies[key(name, .forward, "choice"), default: []].append(
                         .init(ratio: chosen.medianMs! / fastest, point: point, chose: chose, fastest: best.algorithm))
+                    if let own = row.medianMs, own > 0 { samePathRatios.append(own / chosen.medianMs!) }
                 }
                 if let own = row.medianMs {
                     tallies[key(name, .forward, "own_timing"), default: []].append(
@@ -169,6 +206,7 @@ public struct SweepSummary: Codable, Sendable, Hashable {
         }
         self.choices = choices
         predictionErrors = logErrors.mapValues(CostModelFit.rootMeanSquare)
+        resolution = samePathRatios.isEmpty ? nil : Resolution(ratios: samePathRatios)
     }
 
     /// The headline entry: `auto`'s forward choices judged by choice, if the sweep had `auto`.

@@ -38,10 +38,11 @@ import Glibc
 /// until the caller's region is over, and its load balancer took 100 ms or more to move it.
 /// Measured with 2000 back-to-back regions of two 33 µs halves in fresh processes: without this,
 /// 2 of 5 processes ran ~82% of their regions on one CPU (median 65 µs a region, the serial time);
-/// with it, all five ran at a median of 36 µs, with 1–63 regions in 2000 on one CPU. A worker that sleeps
-/// between regions (idle gaps over ``spinNanoseconds``) still costs its wake-up — 15–40 µs of the
-/// caller's time on this KVM guest, and the worker often arrives after a 30 µs region is done.
-/// With a single allowed CPU, or in the concurrentPerform fallback, nothing is pinned.
+/// with it, all five ran at a median of 36 µs, with 1–63 regions in 2000 on one CPU. A worker
+/// that sleeps between regions (idle gaps over ``spinNanoseconds``) still costs its wake-up —
+/// 15–40 µs of the caller's time on this KVM guest, and the worker often arrives after a 30 µs
+/// region is done. With a single allowed CPU, or in the concurrentPerform fallback, nothing is
+/// pinned.
 final class WorkerPool: @unchecked Sendable {
     static let shared = WorkerPool(maximumWorkers: max(0, ProcessInfo.processInfo.activeProcessorCount - 1))
 

@@ -32,7 +32,7 @@ import Glibc
 /// that OpenBLAS or FFTW runs on the same core between regions still gets it.
 ///
 /// **Placement.** An invited worker keeps off the CPU the caller started the region on: when that
-/// CPU changes, the worker narrows its own affinity mask to the process's CPUs minus that one
+/// CPU changes, the worker narrows its own affinity mask to the CPUs it inherited minus that one
 /// (one system call, and the kernel moves it at once), so it never waits for the caller's CPU while
 /// another one idles. *Why*: Linux often left the worker on the caller's CPU, where it cannot join
 /// until the caller's region is over, and its load balancer took 100 ms or more to move it.
@@ -159,13 +159,15 @@ final class WorkerPool: @unchecked Sendable {
     private func workerLoop(index: Int, after previous: Int) {
         var seen = previous
         var avoidedCPU: Int32 = -1     // the CPU this worker's affinity mask leaves out (-1: none)
+        // The CPUs the worker may use at all: the mask it inherited from the thread that started it.
+        let allowed = spectralconv_cpu_mask_of_calling_thread()
         while true {
             seen = waitForRegion(after: seen)
             // Workers beyond this region's helper count sit it out.
             guard index < seen % Self.ticketStride else { continue }
             let cpu = callerCPU.load(ordering: .relaxed)
             if cpu != avoidedCPU {
-                _ = spectralconv_keep_thread_off_cpu(pthread_self(), cpu)
+                _ = spectralconv_keep_calling_thread_off_cpu(allowed, cpu)
                 avoidedCPU = cpu
             }
             guard join(sequence: seen / Self.ticketStride) else { continue }

@@ -20,8 +20,6 @@ void *spectralconv_cpu_mask_of_calling_thread(void) {
     return mask;
 }
 
-void spectralconv_cpu_mask_free(void *mask) { free(mask); }
-
 int spectralconv_keep_calling_thread_off_cpu(const void *mask, int cpu) {
     if (mask == NULL) return 0;
     cpu_set_t allowed;

@@ -4,18 +4,15 @@
 #ifndef SPECTRALCONV_THREAD_PLACEMENT_H
 #define SPECTRALCONV_THREAD_PLACEMENT_H
 
-#include <pthread.h>
-
 /// The CPU the calling thread is running on (`sched_getcpu`), or -1 when unknown.
 int spectralconv_current_cpu(void);
 
 /// How many CPUs the calling thread may run on (its affinity mask), or -1 when unknown.
 int spectralconv_allowed_cpu_count(void);
 
-/// The calling thread's affinity mask, copied (free with `spectralconv_cpu_mask_free`); NULL when
-/// it cannot be read.
+/// The calling thread's affinity mask, copied into memory from `malloc` (release it with `free`;
+/// the worker pool's workers keep theirs for life); NULL when it cannot be read.
 void *spectralconv_cpu_mask_of_calling_thread(void);
-void spectralconv_cpu_mask_free(void *mask);
 
 /// Lets the calling thread run on the CPUs of `mask` (from `spectralconv_cpu_mask_of_calling_thread`)
 /// except `cpu` (on all of them when `cpu` is -1 or not in `mask`); when it runs on `cpu`, it has
